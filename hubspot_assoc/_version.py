@@ -1,0 +1,3 @@
+"""The version of hubspot-assoc, read by the build backend and the User-Agent."""
+
+__version__ = "0.1.0"
