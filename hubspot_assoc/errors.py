@@ -1,0 +1,955 @@
+"""Exceptions raised by hubspot-assoc, and the one function that maps a response to them.
+
+Every exception the client raises derives from :class:`HubSpotError`, so one ``except``
+catches them all::
+
+    HubSpotError
+      InvalidInputError (also a ValueError)      bad argument, caught before any request
+      MissingCredentialsError                    no token / OAuth settings found
+      APIConnectionError                         the request never got an answer
+        APITimeoutError                          ... because it timed out
+      APIError                                   HubSpot (or its edge) answered with an error
+        .status_code .category .sub_category .message .correlation_id .context
+        .errors .body .method .url .headers .attempts
+        BadRequestError          400
+        AuthenticationError      401  (.expired)
+        PermissionDeniedError    403
+          MissingScopesError     403 MISSING_SCOPES  (.missing_scopes)
+        NotFoundError            404
+        ConflictError            409
+        RateLimitError           429  (.policy, .retry_after)
+        ServerError              5xx (500-599, including the edge's 520-524)
+        UnexpectedResponseError  any other status, or a success body the client could not read
+      BatchPartialFailureError   a batch call applied some inputs and not others (.result)
+
+``str(error)`` is a sentence a person can act on: status and category, HubSpot's own
+message, the specific detail, what to do, the method and path, and the correlation id
+(which HubSpot support asks for). It never contains a token, the headers or a dump of
+the body; the parsed body stays available on ``error.body``.
+
+Example::
+
+    try:
+        client.limits.purge("contacts", "companies", [("USER_DEFINED", 279)])
+    except MissingScopesError as exc:
+        print(exc.missing_scopes)        # ('crm.objects.contacts.write',)
+    except RateLimitError as exc:
+        print(exc.policy, exc.retry_after)
+    except APIError as exc:
+        print(exc.status_code, exc.category, exc.correlation_id)
+"""
+
+from __future__ import annotations
+
+import email.utils
+import http
+import json
+import math
+import re
+import reprlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeAlias
+from urllib.parse import urlsplit
+
+import attrs
+
+if TYPE_CHECKING:  # httpx is only needed for type hints: keeps `import hubspot_assoc.models` light.
+    import httpx
+
+    from hubspot_assoc.models import BatchResult
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BatchPartialFailureError",
+    "ConflictError",
+    "ErrorDetail",
+    "ErrorDetailLike",
+    "HubSpotError",
+    "InvalidInputError",
+    "MissingCredentialsError",
+    "MissingScopesError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "UnexpectedResponseError",
+    "error_from_response",
+    "parse_retry_after",
+    "token_refresh_error",
+    "unexpected_response",
+]
+
+# Longest piece of server-provided text copied into an exception message.
+_MAX_TEXT = 300
+# How many error details / failed inputs a message lists before saying "and N more".
+_MAX_LISTED = 3
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _restore(cls: type[HubSpotError], args: tuple[Any, ...], state: dict[str, Any]) -> HubSpotError:
+    """Rebuild a pickled exception without calling its keyword-only ``__init__``."""
+    obj = cls.__new__(cls)
+    Exception.__init__(obj, *args)
+    obj.__dict__.update(state)
+    return obj
+
+
+_TOKEN_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # Private app tokens: pat-<region>-<uuid>.
+    (re.compile(r"\bpat-[a-z0-9]+-[A-Za-z0-9-]+", re.IGNORECASE), "pat-***"),
+    (re.compile(r"\bBearer\s+[^\s,;\"']+", re.IGNORECASE), "Bearer ***"),
+    # key=value pairs whose value is a credential (query strings, form bodies echoed back).
+    (
+        re.compile(
+            r"\b(access_token|refresh_token|client_secret|hapikey|code|token)=[^\s&,;\"']+",
+            re.IGNORECASE,
+        ),
+        r"\1=***",
+    ),
+    # Long opaque strings (OAuth access tokens are ~100 chars of this alphabet); a UUID
+    # (36 chars, e.g. a correlation id) is short enough to survive.
+    (re.compile(r"[A-Za-z0-9_\-+=]{40,}"), "***"),
+)
+
+
+def _scrub(text: str) -> str:
+    """Mask anything in server-provided text that looks like a credential."""
+    for pattern, replacement in _TOKEN_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _clip(text: str, limit: int = _MAX_TEXT) -> str:
+    """Collapse whitespace, scrub credentials and cut *text* to at most *limit* characters."""
+    text = _scrub(" ".join(text.split()))
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+_JAVA_ENTRY = re.compile(r"([A-Za-z_][\w .-]*?)\s*=\s*\[([^\]]*)\]")
+
+
+def _parse_java_map(text: str) -> dict[str, list[str]]:
+    """Parse Java's ``Map.toString`` form, ``{missingScopes=[a, b], other=[c]}``.
+
+    HubSpot's spec documents ``context`` in this form, and some answers send it as a
+    string where a JSON object is expected.
+    """
+    result: dict[str, list[str]] = {}
+    for key, values in _JAVA_ENTRY.findall(text):
+        items = [v.strip() for v in values.split(",") if v.strip()]
+        result.setdefault(key.strip(), []).extend(items)
+    return result
+
+
+def _coerce_context(value: object) -> dict[str, list[str]]:
+    """Turn whatever HubSpot sent as ``context`` into ``{str: [str, ...]}``, never raising."""
+    if isinstance(value, str):
+        return _parse_java_map(value)
+    if not isinstance(value, Mapping):
+        return {}
+    result: dict[str, list[str]] = {}
+    for key, raw in value.items():
+        if isinstance(raw, str):
+            items = [raw]
+        elif isinstance(raw, list | tuple):
+            items = [str(v) for v in raw if isinstance(v, str | int | float) and v is not True]
+        elif isinstance(raw, int | float) and not isinstance(raw, bool):
+            items = [str(raw)]
+        else:
+            continue
+        result[str(key)] = items
+    return result
+
+
+def _status_phrase(status: int) -> str:
+    edge = {
+        520: "Unknown Error",
+        521: "Web Server Is Down",
+        522: "Connection Timed Out",
+        523: "Origin Is Unreachable",
+        524: "A Timeout Occurred",
+    }
+    if status in edge:
+        return edge[status]
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown Status"
+
+
+_SENSITIVE_QUERY = re.compile(
+    r"(^|&)(hapikey|access_token|refresh_token|client_secret|code|token)=[^&]*", re.IGNORECASE
+)
+
+
+def _safe_url(url: str) -> str:
+    """The URL with any credential-looking query parameter masked."""
+    return _SENSITIVE_QUERY.sub(lambda m: f"{m.group(1)}{m.group(2)}=***", url)
+
+
+def _path_of(url: str) -> str:
+    try:
+        return urlsplit(url).path or "/"
+    except ValueError:
+        return url.split("?", 1)[0]
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header value, or ``None``.
+
+    Accepts delta-seconds (``"7"``, ``"1.5"``) and an HTTP date
+    (``"Wed, 21 Oct 2026 07:28:00 GMT"``); a date in the past gives ``0.0``. Anything
+    unparseable, negative, or not finite gives ``None``.
+
+    >>> parse_retry_after("3")
+    3.0
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = now if now is not None else datetime.now(UTC)
+    return max(0.0, (when - current).total_seconds())
+
+
+# --------------------------------------------------------------------------- details
+
+
+@attrs.frozen
+class ErrorDetail:
+    """One item of the ``errors`` list in a HubSpot error body.
+
+    ``in_`` is HubSpot's ``in`` (the field or parameter at fault); ``context`` is always a
+    ``{name: [values]}`` mapping, even when HubSpot sent its Java-style string form.
+
+    >>> ErrorDetail.from_json({"message": "bad", "in": "inputs[0].typeId"}).in_
+    'inputs[0].typeId'
+    """
+
+    message: str
+    code: str | None = None
+    in_: str | None = None
+    sub_category: str | None = None
+    context: Mapping[str, list[str]] = attrs.field(factory=dict)
+
+    @classmethod
+    def from_json(cls, value: object) -> ErrorDetail | None:
+        """Build from one parsed JSON item; ``None`` when it is not an object."""
+        if isinstance(value, ErrorDetail):
+            return value
+        if not isinstance(value, Mapping):
+            return None
+        message = value.get("message")
+        return cls(
+            message=message if isinstance(message, str) else "",
+            code=_str_or_none(value.get("code")),
+            in_=_str_or_none(value.get("in")),
+            sub_category=_str_or_none(value.get("subCategory")),
+            context=_coerce_context(value.get("context")),
+        )
+
+
+ErrorDetailLike: TypeAlias = "ErrorDetail | Mapping[str, Any]"
+"""An :class:`ErrorDetail`, or the JSON object HubSpot sent for one."""
+
+
+def _coerce_details(values: object) -> list[ErrorDetail]:
+    if not isinstance(values, list | tuple):
+        return []
+    details = []
+    for item in values:
+        detail = ErrorDetail.from_json(item)
+        if detail is not None:
+            details.append(detail)
+    return details
+
+
+# --------------------------------------------------------------------------- base classes
+
+
+class HubSpotError(Exception):
+    """Base class of every exception raised by hubspot-assoc."""
+
+    def __reduce__(self) -> tuple[Callable[..., HubSpotError], tuple[Any, ...]]:
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+_VALUE_REPR = reprlib.Repr()
+_VALUE_REPR.maxstring = 60
+_VALUE_REPR.maxother = 60
+_VALUE_REPR.maxlist = 6
+_VALUE_REPR.maxdict = 6
+
+
+class InvalidInputError(HubSpotError, ValueError):
+    """An argument was rejected before any request was sent.
+
+    Attributes: ``argument`` (e.g. ``items[2].category``), ``value`` (what was passed),
+    ``allowed`` (what would have been accepted) and ``hint``.
+
+    >>> str(InvalidInputError("type_id", 0, "a positive integer"))
+    'type_id: 0 is not a valid type id; expected a positive integer'
+    """
+
+    def __init__(self, argument: str, value: object, allowed: str, *, hint: str | None = None):
+        self.argument = argument
+        self.value = value
+        self.allowed = allowed
+        self.hint = hint
+        super().__init__(self._compose())
+
+    def _compose(self) -> str:
+        try:
+            shown = _VALUE_REPR.repr(self.value)
+        except Exception:  # a user object whose __repr__ fails must not hide the real error
+            shown = f"<{type(self.value).__name__} object>"
+        leaf = re.sub(r"\[\d*\]", "", self.argument.rsplit(".", 1)[-1]).replace("_", " ")
+        message = (
+            f"{self.argument}: {shown} is not a valid {leaf or 'value'}; expected {self.allowed}"
+        )
+        if self.hint:
+            message += f" ({self.hint})"
+        return message
+
+    def __repr__(self) -> str:
+        return f"InvalidInputError({self.argument!r}, allowed={self.allowed!r})"
+
+
+class MissingCredentialsError(HubSpotError):
+    """No credentials were given and none were found in the environment."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+class APIConnectionError(HubSpotError):
+    """The request got no HTTP answer (DNS, TLS, connection reset, proxy...).
+
+    The transport's exception is chained as ``__cause__``. Attributes: ``method``, ``url``
+    (credential-looking query parameters masked), ``attempts``.
+    """
+
+    def __init__(self, message: str, *, method: str, url: str, attempts: int = 1):
+        self.message = message
+        self.method = method
+        self.url = _safe_url(url)
+        self.attempts = attempts
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        where = f"{self.method} {_path_of(self.url)}".strip()
+        tail = f", after {self.attempts} attempts" if self.attempts > 1 else ""
+        return f"{self.message} ({where}{tail})"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.message!r}, method={self.method!r}, "
+            f"url={_path_of(self.url)!r}, attempts={self.attempts})"
+        )
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out before HubSpot answered."""
+
+
+class APIError(HubSpotError):
+    """HubSpot (or the edge in front of it) answered with a status the call does not accept.
+
+    Attributes:
+        status_code: the HTTP status.
+        category: HubSpot's ``category`` (e.g. ``VALIDATION_ERROR``), or ``None``.
+        sub_category: HubSpot's ``subCategory`` when it is a string.
+        message: HubSpot's own message, or ``None`` (e.g. for an HTML error page).
+        correlation_id: from the body, else from ``x-hubspot-correlation-id``.
+        context: ``{name: [values]}`` from the body's ``context``.
+        errors: the body's ``errors`` as :class:`ErrorDetail` objects.
+        body: the parsed JSON (dict/list/...) when the body was JSON, else the raw text.
+        method, url: of the request (credential-looking query values masked in ``url``).
+        headers: the response headers, lower-cased keys (never printed).
+        attempts: how many attempts the client made (set by the client after retries).
+        detail: an extra sentence the client adds (e.g. why a success body was unreadable).
+    """
+
+    def __init__(
+        self,
+        *,
+        status_code: int,
+        method: str,
+        url: str,
+        body: object,
+        headers: Mapping[str, str],
+        category: str | None = None,
+        sub_category: str | None = None,
+        message: str | None = None,
+        correlation_id: str | None = None,
+        context: Mapping[str, list[str]] | None = None,
+        errors: Sequence[ErrorDetailLike] | None = None,
+        attempts: int = 1,
+        detail: str | None = None,
+    ):
+        self.status_code = status_code
+        self.method = method
+        self.url = _safe_url(url)
+        self.body = body
+        self.headers: dict[str, str] = {str(k).lower(): str(v) for k, v in headers.items()}
+        self.category = category
+        self.sub_category = sub_category
+        self.message = message
+        self.correlation_id = correlation_id
+        self.context: dict[str, list[str]] = _coerce_context(context)
+        self.errors: list[ErrorDetail] = _coerce_details(errors)
+        self.attempts = attempts
+        self.detail = detail
+        super().__init__(self._summary())
+
+    # -- message -----------------------------------------------------------------------
+
+    def _heading(self) -> str:
+        return f"{self.status_code} {self.category}" if self.category else str(self.status_code)
+
+    def _specifics(self) -> list[str]:
+        """Sentences naming what exactly was wrong (subclasses extend)."""
+        return []
+
+    def _advice(self) -> str | None:
+        """One sentence on what to do (subclasses override)."""
+        return None
+
+    def _summary(self) -> str:
+        parts: list[str] = []
+        if self.message:
+            parts.append(_sentence(_clip(self.message)))
+        elif (
+            not 200 <= self.status_code <= 299  # for a 2xx, `detail` says what was unreadable
+            and self.body is not None
+            and not isinstance(self.body, Mapping | list)
+        ):
+            parts.append(_sentence(_describe_text_body(self.status_code, self.body, self.headers)))
+        parts.extend(self._specifics())
+        if self.detail:
+            parts.append(_sentence(self.detail))
+        advice = self._advice()
+        if advice:
+            parts.append(_sentence(advice))
+        where = f"{self.method} {_path_of(self.url)}".strip()
+        tail = [where] if where else []
+        if self.attempts > 1:
+            tail.append(f"after {self.attempts} attempts")
+        if self.correlation_id:
+            tail.append(f"correlation id {self.correlation_id}")
+        text = f"{self._heading()}: {' '.join(parts) or 'HubSpot gave no explanation.'}"
+        if tail:
+            text += f" ({', '.join(tail)})"
+        return text
+
+    def __str__(self) -> str:
+        # Computed on demand so that attempts set by the client after construction show up.
+        return self._summary()
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code}, category={self.category!r}, "
+            f"correlation_id={self.correlation_id!r})"
+        )
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?…" else text + "."
+
+
+def _describe_text_body(status: int, body: object, headers: Mapping[str, str]) -> str:
+    text = body if isinstance(body, str) else ""
+    content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    who = "HubSpot's edge" if status >= 500 else "HubSpot"
+    answered = f"{who} answered {status} {_status_phrase(status)}"
+    if not text.strip():
+        return f"{answered} with an empty body"
+    if "html" in content_type or text.lstrip()[:1] == "<":
+        return f"{answered} (HTML page, not JSON)"
+    return f"{answered} (not JSON): {_clip(text, 120)}"
+
+
+class BadRequestError(APIError):
+    """400: HubSpot rejected the request's content; ``str()`` names the fields at fault."""
+
+    def _specifics(self) -> list[str]:
+        items = []
+        for detail in self.errors:
+            label = detail.in_ or ", ".join(
+                k for k in detail.context if k not in {"missingScopes", "requiredScopes"}
+            )
+            text = _clip(detail.message, 160) if detail.message else ""
+            code = f" ({detail.code})" if detail.code else ""
+            if label or text:
+                items.append(f"{_clip(label, 80) or 'input'}: {text or 'invalid'}{code}")
+        if not items:
+            for key, values in self.context.items():
+                items.append(f"{_clip(key, 80)}: {_clip(', '.join(values), 120)}")
+        if not items:
+            return []
+        more = len(items) - _MAX_LISTED
+        listed = "; ".join(items[:_MAX_LISTED]) + (f"; and {more} more" if more > 0 else "")
+        return [f"Invalid: {listed}."]
+
+    def _advice(self) -> str:
+        if self._specifics():
+            return "Fix the input named above; retrying it unchanged will fail again"
+        return "Check the request's input; retrying it unchanged will fail again"
+
+
+class AuthenticationError(APIError):
+    """401: the token was missing, not recognised, or expired (``expired``), or an OAuth
+    refresh was rejected (see :func:`token_refresh_error`)."""
+
+    @property
+    def expired(self) -> bool:
+        """True when HubSpot said the OAuth access token has expired."""
+        return self.category == "EXPIRED_AUTHENTICATION"
+
+    def _advice(self) -> str | None:
+        if self.category == _REFRESH_CATEGORY:
+            return None  # token_refresh_error puts its own advice in `detail`
+        if self.expired:
+            return (
+                "The OAuth access token has expired: refresh it with your refresh token "
+                "(or create the client with Client(oauth=...) so it refreshes by itself)"
+            )
+        return (
+            "HubSpot did not recognise the access token: check HUBSPOT_ACCESS_TOKEN or the "
+            "private app token you passed (it may have been rotated or the app uninstalled)"
+        )
+
+
+class PermissionDeniedError(APIError):
+    """403: the token is valid but not allowed to make this call."""
+
+    def _advice(self) -> str | None:
+        return (
+            "The token is valid but lacks permission for this call: check the app's scopes and "
+            "that the HubSpot account's plan includes this feature (association limits need "
+            "Professional or Enterprise)"
+        )
+
+
+_SCOPE_SPLIT = re.compile(r"[\s,\[\]{}]+")
+
+
+def _scopes_from(values: Iterable[str]) -> list[str]:
+    found: list[str] = []
+    for value in values:
+        found.extend(s for s in _SCOPE_SPLIT.split(value) if s)
+    return found
+
+
+class MissingScopesError(PermissionDeniedError):
+    """403 ``MISSING_SCOPES``: the token lacks a scope; ``missing_scopes`` says which.
+
+    The scopes are read from the body's ``context.missingScopes``, from each
+    ``errors[].context.requiredScopes`` / ``requiredGranularScopes``, and from the
+    Java-style ``{missingScopes=[a, b]}`` text wherever it appears.
+    """
+
+    missing_scopes: tuple[str, ...]
+
+    def __init__(self, **kwargs: Any):
+        # Set before the base class composes the message, which lists the scopes.
+        self.missing_scopes = ()
+        self._any_of = False
+        super().__init__(**kwargs)
+        self.missing_scopes, self._any_of = self._find_scopes()
+
+    def _find_scopes(self) -> tuple[tuple[str, ...], bool]:
+        scopes: list[str] = []
+        any_of = False
+        scopes += _scopes_from(self.context.get("missingScopes", []))
+        for detail in self.errors:
+            for key in ("missingScopes", "requiredScopes", "requiredGranularScopes"):
+                values = detail.context.get(key, [])
+                scopes += _scopes_from(values)
+                if values and key != "missingScopes" and "one or more" in detail.message.lower():
+                    any_of = True
+            scopes += _scopes_from(_parse_java_map(detail.message).get("missingScopes", []))
+        if self.message:
+            scopes += _scopes_from(_parse_java_map(self.message).get("missingScopes", []))
+        return tuple(dict.fromkeys(scopes)), any_of
+
+    def _specifics(self) -> list[str]:
+        scopes, any_of = self._find_scopes()
+        if not scopes:
+            return ["HubSpot did not say which scopes are missing (see .body['links'])."]
+        label = "Needs one of these scopes" if any_of else "Missing scopes"
+        return [
+            f"{label}: {_clip(', '.join(scopes), 400)} — add them in your app's settings "
+            "(Scopes) and reinstall the app or regenerate the token."
+        ]
+
+    def _advice(self) -> str | None:
+        if self._find_scopes()[0]:
+            return None  # already said together with the scope list
+        return (
+            "Add the scopes this call needs in your app's settings (Scopes) and reinstall the "
+            "app or regenerate the token"
+        )
+
+
+class NotFoundError(APIError):
+    """404: the object type, association type or label does not exist in this account."""
+
+    def _advice(self) -> str:
+        return (
+            "Check the object types (e.g. contacts, 0-1, 2-12345 for a custom object) and the "
+            "association type id exist in this HubSpot account"
+        )
+
+
+class ConflictError(APIError):
+    """409: the request conflicts with the current state (e.g. a label name already used)."""
+
+    def _advice(self) -> str:
+        return "Read the current configuration, then change the request so it no longer conflicts"
+
+
+class RateLimitError(APIError):
+    """429: a HubSpot rate limit was hit.
+
+    ``policy`` is HubSpot's ``policyName`` (``TEN_SECONDLY_ROLLING``, ``DAILY``...) or
+    ``None``; ``retry_after`` is the ``Retry-After`` header in seconds, or ``None``
+    (HubSpot's REST 429s usually carry none).
+    """
+
+    def __init__(
+        self, *, policy: str | None = None, retry_after: float | None = None, **kwargs: Any
+    ):
+        self.policy = policy
+        self.retry_after = retry_after
+        super().__init__(**kwargs)
+        if self.policy is None and isinstance(self.body, Mapping):
+            self.policy = _str_or_none(self.body.get("policyName"))
+        if self.retry_after is None:
+            self.retry_after = parse_retry_after(self.headers.get("retry-after"))
+
+    @property
+    def is_daily(self) -> bool:
+        """True for the daily limit, which no short wait will lift."""
+        return (self.policy or "").upper() == "DAILY"
+
+    def _heading(self) -> str:
+        return f"429 {self.category or 'RATE_LIMIT'}"
+
+    def _advice(self) -> str:
+        policy = (self.policy or "").upper()
+        if policy == "DAILY":
+            return (
+                "This is the account's daily limit (policy DAILY): it resets at midnight in the "
+                "HubSpot account's time zone, so retrying now is pointless"
+            )
+        wait = f"wait {self.retry_after:g} s, then " if self.retry_after is not None else ""
+        if policy == "TEN_SECONDLY_ROLLING":
+            return (
+                f"Policy TEN_SECONDLY_ROLLING (requests per 10 seconds): {wait}slow down, "
+                "or enable the client's rate limiter"
+            )
+        text = f"{wait}slow down and retry later"
+        if self.policy:
+            return f"Policy {self.policy}: {text}"
+        return text[:1].upper() + text[1:]
+
+
+class ServerError(APIError):
+    """5xx: HubSpot or its edge failed (500-599, including the edge's 520-524)."""
+
+    def _advice(self) -> str:
+        text = "This is on HubSpot's side and usually brief; retry later"
+        if self.status_code == 524:
+            text = "HubSpot did not answer within 100 seconds; retry later"
+        if self.method.upper() not in {"GET", "HEAD", "OPTIONS", ""}:
+            text += (
+                " — the change may or may not have been applied, so read the current "
+                "configuration before retrying"
+            )
+        return text
+
+
+class UnexpectedResponseError(APIError):
+    """HubSpot answered a status this call does not expect, or a body the client could not
+    read. The raw body is on ``body``."""
+
+
+class BatchPartialFailureError(HubSpotError):
+    """A batch call applied some inputs and not others.
+
+    ``result`` is the :class:`~hubspot_assoc.models.BatchResult`: ``succeeded``,
+    ``failed`` and ``not_sent`` say which inputs are in which state, ``errors`` what
+    HubSpot said. Raised by ``BatchResult.raise_for_errors()``.
+    """
+
+    def __init__(self, result: BatchResult, message: str | None = None):
+        self.result = result
+        super().__init__(message if message is not None else _batch_summary(result))
+
+    def __repr__(self) -> str:
+        failed = len(getattr(self.result, "failed", ()))
+        return f"BatchPartialFailureError(failed={failed}, status={self.result.status!r})"
+
+
+def _batch_summary(result: BatchResult) -> str:
+    succeeded = list(result.succeeded)
+    failed = list(result.failed)
+    not_sent = list(result.not_sent)
+    total = len(succeeded) + len(failed) + len(not_sent)
+    parts = []
+    if failed or not not_sent:
+        count = len(failed) if failed else result.num_errors
+        parts.append(f"{count} of {total} inputs failed")
+    if not_sent:
+        parts.append(f"{len(not_sent)} of {total} inputs were not sent")
+    text = "; ".join(parts) + f" (batch status {result.status})"
+    listed = []
+    for item, error in result.failures()[:_MAX_LISTED]:
+        reason = _clip(error.message, 160) if error is not None and error.message else "failed"
+        listed.append(f"{_describe_input(item)}: {reason}")
+    if listed:
+        more = len(failed) - len(listed)
+        text += ": " + "; ".join(listed) + (f"; and {more} more" if more > 0 else "")
+    elif result.errors:
+        text += ": " + "; ".join(_clip(e.message, 160) for e in result.errors[:_MAX_LISTED])
+    return _sentence(text) + " The result is on .result (succeeded, failed, not_sent, errors)."
+
+
+def _describe_input(item: object) -> str:
+    category = getattr(item, "category", None)
+    type_id = getattr(item, "type_id", None)
+    if category is not None and type_id is not None:
+        return f"{category} {type_id}"
+    return reprlib.repr(item)
+
+
+# --------------------------------------------------------------------------- mapping
+
+
+def _read(response: httpx.Response) -> tuple[object, str, str, dict[str, str]]:
+    """(body, method, url, headers) of *response*, never raising."""
+    try:
+        headers = {str(k).lower(): str(v) for k, v in response.headers.items()}
+    except Exception:
+        headers = {}
+    try:
+        method = str(response.request.method)
+        url = str(response.request.url)
+    except Exception:  # a Response built without a request raises RuntimeError
+        method, url = "", ""
+    try:
+        content = response.content
+    except Exception:  # a streamed response that was never read
+        return None, method, url, headers
+    body: object
+    if not content.strip():
+        body = ""
+    else:
+        try:
+            body = json.loads(content)
+        except (ValueError, RecursionError):
+            try:
+                body = response.text
+            except Exception:
+                body = content.decode("utf-8", "replace")
+    return body, method, url, headers
+
+
+def _fields(body: object, headers: Mapping[str, str]) -> dict[str, Any]:
+    """Constructor arguments read from a HubSpot error body of any shape."""
+    data: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
+    correlation = _str_or_none(data.get("correlationId")) or _str_or_none(
+        headers.get("x-hubspot-correlation-id")
+    )
+    if correlation is not None:
+        correlation = _clip(correlation, 80)
+    message = _str_or_none(data.get("message"))
+    return {
+        "category": _str_or_none(data.get("category")) or _str_or_none(data.get("errorType")),
+        "sub_category": _str_or_none(data.get("subCategory")),
+        "message": message,
+        "correlation_id": correlation,
+        "context": _coerce_context(data.get("context")),
+        "errors": _coerce_details(data.get("errors")),
+    }
+
+
+def _class_for(status: int, category: str | None) -> type[APIError]:
+    if status == 400:
+        return BadRequestError
+    if status == 401:
+        return AuthenticationError
+    if status == 403:
+        return MissingScopesError if category == "MISSING_SCOPES" else PermissionDeniedError
+    if status == 404:
+        return NotFoundError
+    if status == 409:
+        return ConflictError
+    if status == 429:
+        return RateLimitError
+    if 500 <= status <= 599:
+        return ServerError
+    return UnexpectedResponseError
+
+
+def error_from_response(response: httpx.Response, *, attempts: int = 1) -> APIError:
+    """The exception for an error *response* (never raises itself).
+
+    Reads HubSpot's JSON error body whatever its shape, keeps the raw text of a non-JSON
+    body (e.g. an edge's HTML 502 page), and picks the class by status: 400
+    :class:`BadRequestError`, 401 :class:`AuthenticationError`, 403
+    :class:`PermissionDeniedError` or :class:`MissingScopesError`, 404
+    :class:`NotFoundError`, 409 :class:`ConflictError`, 429 :class:`RateLimitError`,
+    500-599 :class:`ServerError`, anything else :class:`UnexpectedResponseError`.
+
+    >>> import httpx
+    >>> r = httpx.Response(404, json={"category": "OBJECT_NOT_FOUND", "message": "nope"},
+    ...                    request=httpx.Request("GET", "https://api.hubapi.com/x"))
+    >>> type(error_from_response(r)).__name__
+    'NotFoundError'
+    """
+    body, method, url, headers = _read(response)
+    try:
+        status = int(response.status_code)
+    except Exception:
+        status = 0
+    fields = _fields(body, headers)
+    cls = _class_for(status, fields["category"])
+    detail = None
+    if cls is UnexpectedResponseError:
+        detail = f"The client does not expect HTTP {status} {_status_phrase(status)} for this call"
+    try:
+        return cls(
+            status_code=status,
+            method=method,
+            url=url,
+            body=body,
+            headers=headers,
+            attempts=attempts,
+            detail=detail,
+            **fields,
+        )
+    except Exception:  # defensive: a malformed body must never replace the real error
+        return UnexpectedResponseError(
+            status_code=status, method=method, url=url, body=body, headers=headers,
+            attempts=attempts,
+        )  # fmt: skip
+
+
+def unexpected_response(
+    response: httpx.Response, reason: str, *, attempts: int = 1
+) -> UnexpectedResponseError:
+    """The exception for a success answer the client could not understand.
+
+    The client calls this when parsing a 2xx body fails (``ValueError``, ``KeyError``,
+    ``TypeError``, ``JSONDecodeError``); *reason* says what was wrong.
+    """
+    body, method, url, headers = _read(response)
+    fields = _fields(body, headers)
+    status = response.status_code
+    return UnexpectedResponseError(
+        status_code=status,
+        method=method,
+        url=url,
+        body=body,
+        headers=headers,
+        attempts=attempts,
+        category=fields["category"],
+        correlation_id=fields["correlation_id"],
+        detail=(
+            f"HubSpot answered {status} {_status_phrase(status)} with a body the client could "
+            f"not read ({_clip(reason, 160)}); the raw body is on the exception's .body"
+        ),
+    )
+
+
+_REFRESH_ADVICE = {
+    "invalid_grant": (
+        "The refresh token is no longer valid (revoked, the app was uninstalled, or it "
+        "belongs to another app): run the OAuth install flow again to get a new refresh token"
+    ),
+    "invalid_client": (
+        "HubSpot did not accept the app's credentials: check the OAuth client id and client "
+        "secret (they must belong to the app that issued the refresh token)"
+    ),
+    "unauthorized_client": (
+        "This app is not allowed to use the refresh_token grant: check the app's OAuth settings"
+    ),
+    "invalid_request": (
+        "The refresh request was malformed: check that client id, client secret and "
+        "refresh token are all set"
+    ),
+}
+_REFRESH_CATEGORY = "OAUTH_REFRESH_FAILED"
+_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
+
+
+def token_refresh_error(response: httpx.Response) -> AuthenticationError:
+    """The exception for a failed OAuth token refresh (RFC 6749 error body).
+
+    HubSpot's ``error_description`` and ``message`` are deliberately left out of the
+    message and of ``body``: they are free text that may echo the refresh token or client
+    secret back. Only the short codes (``error``, ``status``) and the correlation id are
+    kept; ``body`` holds just those.
+    """
+    raw, method, url, headers = _read(response)
+    data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+    code = data.get("error")
+    code = code if isinstance(code, str) and _CODE.fullmatch(code) else None
+    status_code_text = data.get("status")
+    status_text = (
+        status_code_text
+        if isinstance(status_code_text, str) and _CODE.fullmatch(status_code_text)
+        else None
+    )
+    fields = _fields(raw, headers)
+    named = ", ".join(c for c in (code, status_text) if c) or "no error code"
+    advice = _REFRESH_ADVICE.get(
+        code or "",
+        "Check the OAuth client id, client secret and refresh token, or run the OAuth "
+        "install flow again to get a new refresh token",
+    )
+    safe_body = {k: v for k, v in (("error", code), ("status", status_text)) if v is not None}
+    try:
+        status = int(response.status_code)
+    except Exception:
+        status = 0
+    return AuthenticationError(
+        status_code=status,
+        method=method,
+        url=url,
+        body=safe_body,
+        headers=headers,
+        category=_REFRESH_CATEGORY,
+        correlation_id=fields["correlation_id"],
+        detail=f"HubSpot rejected the OAuth refresh token ({named}). {advice}",
+    )
