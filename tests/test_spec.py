@@ -64,7 +64,14 @@ def test_spec_is_valid_openapi_30(spec: dict[str, Any]) -> None:
 EXPECTED = [
     # method, path, operationId, tag, success statuses, request body schema fields
     ("get", f"{CONFIGS}/all", "list_all_limits", "limits", {"200"}, None),
-    ("get", f"{CONFIGS}/{{fromObjectType}}/{{toObjectType}}", "get_limits", "limits", {"200"}, None),
+    (
+        "get",
+        f"{CONFIGS}/{{fromObjectType}}/{{toObjectType}}",
+        "get_limits",
+        "limits",
+        {"200"},
+        None,
+    ),
     (
         "post",
         f"{CONFIGS}/{{fromObjectType}}/{{toObjectType}}/batch/create",
@@ -114,10 +121,13 @@ def test_operation(
     # Every operation documents HubSpot's error bodies for any failure.
     assert {"429", "4XX", "5XX", "default"} <= statuses
     for status in ("4XX", "5XX", "default"):
-        assert _response_schema(spec, path, method, status) is spec["components"]["schemas"]["Error"]
-    assert _response_schema(spec, path, method, "429") is spec["components"]["schemas"][
-        "RateLimitError"
-    ]
+        assert (
+            _response_schema(spec, path, method, status) is spec["components"]["schemas"]["Error"]
+        )
+    assert (
+        _response_schema(spec, path, method, "429")
+        is spec["components"]["schemas"]["RateLimitError"]
+    )
     # Path parameters are exactly the placeholders of the path, all required strings
     # except the integer association type id.
     params = _params(spec, path, method)

@@ -24,7 +24,9 @@ class Reply:
 
     @classmethod
     def json(cls, status: int, payload: object, **headers: str) -> Reply:
-        return cls(status, json.dumps(payload).encode(), {"Content-Type": "application/json", **headers})
+        return cls(
+            status, json.dumps(payload).encode(), {"Content-Type": "application/json", **headers}
+        )
 
 
 @dataclass
