@@ -711,7 +711,7 @@ class BatchPartialFailureError(HubSpotError):
     HubSpot said. Raised by ``BatchResult.raise_for_errors()``.
     """
 
-    def __init__(self, result: BatchResult, message: str | None = None):
+    def __init__(self, result: BatchResult[Any], message: str | None = None):
         self.result = result
         super().__init__(message if message is not None else _batch_summary(result))
 
@@ -720,7 +720,7 @@ class BatchPartialFailureError(HubSpotError):
         return f"BatchPartialFailureError(failed={failed}, status={self.result.status!r})"
 
 
-def _batch_summary(result: BatchResult) -> str:
+def _batch_summary(result: BatchResult[Any]) -> str:
     succeeded = list(result.succeeded)
     failed = list(result.failed)
     not_sent = list(result.not_sent)
@@ -734,7 +734,10 @@ def _batch_summary(result: BatchResult) -> str:
     text = "; ".join(parts) + f" (batch status {result.status})"
     listed = []
     for item, error in result.failures()[:_MAX_LISTED]:
-        reason = _clip(error.message, 160) if error is not None and error.message else "failed"
+        if error is None:
+            reason = "not in HubSpot's results (not confirmed as applied)"
+        else:
+            reason = _clip(error.message, 160) if error.message else (error.category or "failed")
         listed.append(f"{_describe_input(item)}: {reason}")
     if listed:
         more = len(failed) - len(listed)

@@ -1,0 +1,580 @@
+"""Value types of hubspot-assoc: what you pass in and what you get back.
+
+All are frozen ``attrs`` classes. Inputs (:class:`AssociationSpec`, :class:`LimitInput`)
+serialise to HubSpot's JSON with ``to_api()``; answers (:class:`AssociationLimit`,
+:class:`AssociationLabel`, :class:`BatchResult`) are read with ``from_api()``, which keeps
+any enum value HubSpot sends that this version does not know (as the plain string), so a
+new category or status never makes a response unreadable.
+
+This module imports neither httpx nor the generated client, so it is cheap to import.
+
+Example::
+
+    spec = AssociationSpec(Category.USER_DEFINED, 279)
+    spec.to_api()          # {'category': 'USER_DEFINED', 'typeId': 279}
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Generic, Self, TypeAlias, TypeVar
+
+import attrs
+
+# One tolerant reader of HubSpot's `context` (map or Java-style string) for the whole package.
+from hubspot_assoc.errors import BatchPartialFailureError, InvalidInputError, _coerce_context
+
+__all__ = [
+    "AssociationLabel",
+    "AssociationLimit",
+    "AssociationSpec",
+    "BatchInput",
+    "BatchItemError",
+    "BatchResult",
+    "BatchStatus",
+    "Category",
+    "LimitInput",
+    "split_outcomes",
+]
+
+
+class Category(StrEnum):
+    """The category of an association type; with a type id it names the type.
+
+    HubSpot's SDKs list three values, its spec four; answers may carry values newer than
+    this list, and models keep those as plain strings.
+    """
+
+    HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
+    USER_DEFINED = "USER_DEFINED"
+    INTEGRATOR_DEFINED = "INTEGRATOR_DEFINED"
+    WORK = "WORK"
+
+    @classmethod
+    def parse(cls, value: object, argument: str = "category") -> Category:
+        """The :class:`Category` for *value*: a member, or its name in any case.
+
+        Surrounding whitespace is ignored; anything else (``"user-defined"``, ``None``,
+        ``1``) raises :class:`~hubspot_assoc.errors.InvalidInputError` naming *argument*
+        and, for a near miss, the closest valid value.
+
+        >>> Category.parse(" user_defined ")
+        <Category.USER_DEFINED: 'USER_DEFINED'>
+        """
+        if isinstance(value, Category):
+            return value
+        allowed = "one of " + ", ".join(c.value for c in cls)
+        if not isinstance(value, str):
+            raise InvalidInputError(argument, value, allowed, hint="pass the category as a str")
+        wanted = value.strip().upper()
+        try:
+            return cls(wanted)
+        except ValueError:
+            pass
+        # Match on a normalised form so "user-defined" or "User Defined" find USER_DEFINED,
+        # but only suggest: guessing what the caller meant is not our place.
+        normalised = re.sub(r"[\s\-.]+", "_", wanted)
+        close = difflib.get_close_matches(normalised, [c.value for c in cls], n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}?" if close else None
+        raise InvalidInputError(argument, value, allowed, hint=hint)
+
+
+def _category_or_str(value: object) -> Category | str:
+    """Known categories become :class:`Category`; anything else stays as sent."""
+    if isinstance(value, Category):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    try:
+        return Category(text.strip().upper())
+    except ValueError:
+        return text
+
+
+class BatchStatus(StrEnum):
+    """The batch statuses HubSpot documents; ``BatchResult.status`` may hold others."""
+
+    COMPLETE = "COMPLETE"
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    CANCELED = "CANCELED"
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@attrs.frozen
+class AssociationSpec:
+    """An association type, ``(category, type_id)``: the input of a limit purge.
+
+    >>> AssociationSpec("USER_DEFINED", 279).to_api()
+    {'category': 'USER_DEFINED', 'typeId': 279}
+    """
+
+    category: Category | str = attrs.field(converter=_category_or_str)
+    type_id: int
+
+    def to_api(self) -> dict[str, Any]:
+        """HubSpot's JSON for this input (``PublicAssociationSpec``)."""
+        return {"category": str(self.category), "typeId": self.type_id}
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """``(CATEGORY, type_id)``, the identity used to match inputs with answers."""
+        return (str(self.category).upper(), self.type_id)
+
+
+@attrs.frozen
+class LimitInput:
+    """An association limit to create or update: at most ``max_to_object_ids`` records of
+    the target type per source record, for the type ``(category, type_id)``.
+
+    >>> LimitInput("USER_DEFINED", 279, 5).to_api()
+    {'category': 'USER_DEFINED', 'typeId': 279, 'maxToObjectIds': 5}
+    """
+
+    category: Category | str = attrs.field(converter=_category_or_str)
+    type_id: int
+    max_to_object_ids: int
+
+    def to_api(self) -> dict[str, Any]:
+        """HubSpot's JSON for this input (``...ConfigurationCreateRequest``/``UpdateRequest``)."""
+        return {
+            "category": str(self.category),
+            "typeId": self.type_id,
+            "maxToObjectIds": self.max_to_object_ids,
+        }
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """``(CATEGORY, type_id)``, the identity used to match inputs with answers."""
+        return (str(self.category).upper(), self.type_id)
+
+    @property
+    def spec(self) -> AssociationSpec:
+        """The association type this limit applies to (e.g. to purge it)."""
+        return AssociationSpec(self.category, self.type_id)
+
+
+BatchInput: TypeAlias = AssociationSpec | LimitInput
+"""One input of a batch call."""
+
+
+# --------------------------------------------------------------------------- answers
+
+
+def _int_or_none(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _parse_time(value: object) -> datetime | None:
+    """An ISO 8601 timestamp (``2023-11-07T05:31:56Z``) or ``None``; never raises."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _require_mapping(data: object, what: str) -> Mapping[str, Any]:
+    if not isinstance(data, Mapping):
+        raise TypeError(f"expected a JSON object for {what}, got {type(data).__name__}")
+    return data
+
+
+def _require_int(data: Mapping[str, Any], key: str, what: str) -> int:
+    value = _int_or_none(data.get(key))
+    if value is None:
+        raise ValueError(f"{what}.{key} is missing or not an integer: {data.get(key)!r:.60}")
+    return value
+
+
+def _require_category(data: Mapping[str, Any], what: str) -> Category | str:
+    value = data.get("category")
+    if not isinstance(value, str):
+        raise ValueError(f"{what}.category is missing or not a string: {value!r:.60}")
+    return _category_or_str(value)
+
+
+@attrs.frozen
+class AssociationLimit:
+    """A configured (or default) association limit for one type and direction.
+
+    ``max_to_object_ids`` is ``None`` when no user limit is configured for the type.
+    """
+
+    category: Category | str = attrs.field(converter=_category_or_str)
+    type_id: int
+    label: str | None = None
+    max_to_object_ids: int | None = None
+
+    @property
+    def spec(self) -> AssociationSpec:
+        """The association type, e.g. to purge this limit."""
+        return AssociationSpec(self.category, self.type_id)
+
+    @classmethod
+    def from_api(cls, data: object) -> AssociationLimit:
+        """Read HubSpot's ``PublicAssociationDefinitionUserConfiguration`` (or an update
+        result). Raises ``TypeError``/``ValueError`` when the required fields are unusable."""
+        item = _require_mapping(data, "a limit")
+        return cls(
+            category=_require_category(item, "limit"),
+            type_id=_require_int(item, "typeId", "limit"),
+            label=_str_or_none(item.get("label")),
+            max_to_object_ids=_int_or_none(item.get("userEnforcedMaxToObjectIds")),
+        )
+
+
+@attrs.frozen
+class AssociationLabel:
+    """An association type between two object types, with its label (``None`` for the
+    unlabelled default type)."""
+
+    category: Category | str = attrs.field(converter=_category_or_str)
+    type_id: int
+    label: str | None = None
+    from_object_type_id: str | None = None
+    to_object_type_id: str | None = None
+
+    @property
+    def spec(self) -> AssociationSpec:
+        """The association type ``(category, type_id)``."""
+        return AssociationSpec(self.category, self.type_id)
+
+    @classmethod
+    def from_api(cls, data: object) -> AssociationLabel:
+        """Read HubSpot's ``AssociationSpecWithLabel``. Raises ``TypeError``/``ValueError``
+        when the required fields are unusable."""
+        item = _require_mapping(data, "a label")
+        return cls(
+            category=_require_category(item, "label"),
+            type_id=_require_int(item, "typeId", "label"),
+            label=_str_or_none(item.get("label")),
+            from_object_type_id=_str_or_none(item.get("fromObjectTypeId")),
+            to_object_type_id=_str_or_none(item.get("toObjectTypeId")),
+        )
+
+
+@attrs.frozen
+class BatchItemError:
+    """One entry of a batch answer's ``errors``: HubSpot's ``StandardError``.
+
+    ``context`` says which inputs it concerns when HubSpot says so (see
+    :func:`split_outcomes`); ``sub_category`` is whatever HubSpot sent (an object per spec).
+    """
+
+    status: str
+    category: str
+    message: str
+    context: Mapping[str, list[str]] = attrs.field(factory=dict)
+    sub_category: object | None = None
+    id: str | None = None
+
+    @classmethod
+    def from_api(cls, data: object) -> BatchItemError:
+        """Read one error of a batch answer, whatever its shape; never raises."""
+        item: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
+        message = item.get("message")
+        if not isinstance(message, str):
+            message = "" if data is None or isinstance(data, Mapping) else str(data)[:300]
+        status = item.get("status")
+        return cls(
+            status=str(status) if isinstance(status, str | int) else "",
+            category=_str_or_none(item.get("category")) or "",
+            message=message,
+            context=_coerce_context(item.get("context")),
+            sub_category=item.get("subCategory"),
+            id=_str_or_none(item.get("id")),
+        )
+
+
+# --------------------------------------------------------------------------- outcomes
+
+_TYPE_ID_KEYS = {"typeid", "typeids", "associationtypeid", "associationtypeids"}
+_CATEGORY_KEYS = {"category", "categories", "associationcategory"}
+
+InputT = TypeVar("InputT", bound=AssociationSpec | LimitInput)
+
+
+def _norm_key(key: str) -> str:
+    return re.sub(r"[^a-z]", "", key.lower())
+
+
+def _error_targets(error: BatchItemError) -> tuple[set[int], set[str]] | None:
+    """(type ids, categories) an error's context names, or ``None`` if it names none."""
+    type_ids: set[int] = set()
+    categories: set[str] = set()
+    for key, values in error.context.items():
+        norm = _norm_key(key)
+        if norm in _TYPE_ID_KEYS:
+            for value in values:
+                for part in re.split(r"[\s,\[\]]+", value):
+                    number = _int_or_none(part)
+                    if number is not None:
+                        type_ids.add(number)
+        elif norm in _CATEGORY_KEYS:
+            categories.update(v.strip().upper() for v in values if v.strip())
+    return (type_ids, categories) if type_ids else None
+
+
+def _mentions(message: str, type_id: int) -> bool:
+    # Numbers inside brackets are list indexes (inputs[1]), not type ids.
+    without_indexes = re.sub(r"\[\d+\]", "", message)
+    return re.search(rf"(?<![\w.-]){type_id}(?![\w.-])", without_indexes) is not None
+
+
+def _identifies(error: BatchItemError, item: BatchInput) -> bool:
+    category, type_id = item.key
+    targets = _error_targets(error)
+    if targets is not None:
+        type_ids, categories = targets
+        return type_id in type_ids and (not categories or category in categories)
+    if error.id is not None and error.id.strip() == str(type_id):
+        return True
+    return _mentions(error.message, type_id)
+
+
+def _result_key(value: object) -> tuple[str, int] | None:
+    if isinstance(value, tuple) and len(value) == 2:
+        category, type_id = value
+    elif isinstance(value, Mapping):
+        category, type_id = value.get("category"), value.get("typeId", value.get("type_id"))
+    else:
+        category, type_id = getattr(value, "category", None), getattr(value, "type_id", None)
+    number = _int_or_none(type_id)
+    if category is None or number is None:
+        return None
+    return (str(category).strip().upper(), number)
+
+
+def split_outcomes(
+    inputs: Sequence[InputT],
+    results: Iterable[object] | None,
+    errors: Sequence[BatchItemError],
+) -> tuple[list[InputT], list[InputT]]:
+    """Split the *inputs* of one batch request into ``(succeeded, failed)``, keeping order.
+
+    *results* are the answer's ``results`` (models, JSON objects or ``(category,
+    type_id)`` pairs) or ``None`` when the answer had no body; *errors* are its
+    ``errors``. The rule, in order:
+
+    1. An input **failed** when an error identifies it: the error's ``context`` names its
+       type id (keys ``typeId``/``typeIds``/``associationTypeId``, compared ignoring case
+       and punctuation) and, if the context also names categories, its category; or, for
+       an error whose context names no type id, the error's ``id`` equals the type id or
+       its message mentions the type id as a whole number (``inputs[2]`` indexes ignored).
+    2. Otherwise, when the results identify at least one input by ``(category, typeId)``,
+       an input **failed** if it is absent from them (HubSpot left it out).
+    3. Otherwise, when some error could not be matched to any input, every remaining input
+       is counted as **failed**: HubSpot reported a failure without saying whose, so no
+       input can be claimed as applied.
+    4. Otherwise the input **succeeded**.
+
+    So "failed" means "not confirmed as applied". Results without a usable key (the
+    ``[{}]`` some purge answers carry) give no information and are ignored.
+
+    >>> a, b = AssociationSpec("USER_DEFINED", 1), AssociationSpec("USER_DEFINED", 2)
+    >>> err = BatchItemError("error", "VALIDATION_ERROR", "bad", {"typeId": ["2"]})
+    >>> split_outcomes([a, b], None, [err])
+    ([AssociationSpec(category=<Category.USER_DEFINED: 'USER_DEFINED'>, type_id=1)], \
+[AssociationSpec(category=<Category.USER_DEFINED: 'USER_DEFINED'>, type_id=2)])
+    """
+    result_keys: set[tuple[str, int]] = set()
+    for value in results or ():
+        key = _result_key(value)
+        if key is not None:
+            result_keys.add(key)
+    input_keys = {item.key for item in inputs}
+    results_informative = bool(result_keys & input_keys)
+
+    identified = [False] * len(inputs)
+    unattributed = False
+    for error in errors:
+        hit = False
+        for index, item in enumerate(inputs):
+            if _identifies(error, item):
+                identified[index] = True
+                hit = True
+        unattributed = unattributed or not hit
+
+    succeeded: list[InputT] = []
+    failed: list[InputT] = []
+    for index, item in enumerate(inputs):
+        if identified[index]:
+            failed.append(item)
+        elif results_informative:
+            (succeeded if item.key in result_keys else failed).append(item)
+        elif unattributed:
+            failed.append(item)
+        else:
+            succeeded.append(item)
+    return succeeded, failed
+
+
+# --------------------------------------------------------------------------- batch result
+
+R = TypeVar("R")
+
+# Least finished last: the status of a combined result is the least finished part's.
+_STATUS_RANK = {"COMPLETE": 0, "PROCESSING": 2, "PENDING": 3, "CANCELED": 4}
+_UNKNOWN_STATUS_RANK = 1
+
+
+def _min_time(values: Iterable[datetime | None]) -> datetime | None:
+    present = [v for v in values if v is not None]
+    return min(present, key=_sortable) if present else None
+
+
+def _max_time(values: Iterable[datetime | None]) -> datetime | None:
+    present = [v for v in values if v is not None]
+    return max(present, key=_sortable) if present else None
+
+
+def _sortable(value: datetime) -> float:
+    # Naive and aware datetimes cannot be compared; HubSpot's are UTC, so treat naive as UTC.
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC).timestamp()
+    return value.timestamp()
+
+
+@attrs.frozen
+class BatchResult(Generic[R]):
+    """What a batch call did: HubSpot's answer plus which of *your* inputs were applied.
+
+    ``succeeded``, ``failed`` and ``not_sent`` partition the inputs: ``failed`` are those
+    HubSpot rejected or did not confirm (see :func:`split_outcomes`), ``not_sent`` those
+    never sent because an earlier chunk of a split batch failed. ``status`` is HubSpot's
+    (``COMPLETE``, ``PENDING``, ``PROCESSING``, ``CANCELED`` or a newer value as sent).
+
+    >>> BatchResult.empty().ok
+    True
+    """
+
+    status: str
+    results: list[R] = attrs.field(factory=list)
+    errors: list[BatchItemError] = attrs.field(factory=list)
+    num_errors: int = 0
+    requested_at: datetime | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    succeeded: list[BatchInput] = attrs.field(factory=list)
+    failed: list[BatchInput] = attrs.field(factory=list)
+    not_sent: list[BatchInput] = attrs.field(factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed, nothing was left unsent and HubSpot reported no error."""
+        return not (self.errors or self.num_errors or self.failed or self.not_sent)
+
+    def raise_for_errors(self) -> Self:
+        """Raise :class:`~hubspot_assoc.errors.BatchPartialFailureError` unless :attr:`ok`;
+        return ``self`` so calls chain: ``client.limits.create(...).raise_for_errors()``."""
+        if not self.ok:
+            raise BatchPartialFailureError(self)
+        return self
+
+    def failures(self) -> list[tuple[BatchInput, BatchItemError | None]]:
+        """Each failed input with the error that names it.
+
+        An input no error names gets the only error that names no input, if there is
+        exactly one such error; otherwise ``None`` (it was missing from HubSpot's results).
+        """
+        inputs = [*self.succeeded, *self.failed, *self.not_sent]
+        anonymous = [e for e in self.errors if not any(_identifies(e, i) for i in inputs)]
+        pairs: list[tuple[BatchInput, BatchItemError | None]] = []
+        for item in self.failed:
+            match = next((e for e in self.errors if _identifies(e, item)), None)
+            if match is None and len(anonymous) == 1:
+                match = anonymous[0]
+            pairs.append((item, match))
+        return pairs
+
+    @classmethod
+    def empty(cls) -> BatchResult[R]:
+        """A complete result with nothing in it (e.g. for an empty list of inputs)."""
+        return cls(status=BatchStatus.COMPLETE.value)
+
+    @classmethod
+    def from_api(
+        cls,
+        data: object,
+        *,
+        inputs: Sequence[BatchInput],
+        parse_result: Callable[[object], R],
+    ) -> BatchResult[R]:
+        """Read a ``BatchResponse...`` body and work out which *inputs* succeeded.
+
+        ``None`` (a 204 with no body) means every input was applied. Raises
+        ``TypeError``/``ValueError``/``KeyError`` when the body is not a batch answer (the
+        client turns those into ``UnexpectedResponseError``).
+        """
+        if data is None:
+            return cls(status=BatchStatus.COMPLETE.value, succeeded=list(inputs))
+        body = _require_mapping(data, "a batch answer")
+        raw_results = body.get("results", [])
+        if not isinstance(raw_results, list):
+            raise TypeError(f"results is {type(raw_results).__name__}, not a list")
+        raw_errors = body.get("errors") or []
+        if not isinstance(raw_errors, list):
+            raise TypeError(f"errors is {type(raw_errors).__name__}, not a list")
+        errors = [BatchItemError.from_api(e) for e in raw_errors]
+        num_errors = _int_or_none(body.get("numErrors"))
+        succeeded, failed = split_outcomes(list(inputs), raw_results, errors)
+        status = body.get("status")
+        return cls(
+            status=status if isinstance(status, str) and status else BatchStatus.COMPLETE.value,
+            results=[parse_result(r) for r in raw_results if r not in ({}, None)],
+            errors=errors,
+            num_errors=num_errors if num_errors is not None else len(errors),
+            requested_at=_parse_time(body.get("requestedAt")),
+            started_at=_parse_time(body.get("startedAt")),
+            completed_at=_parse_time(body.get("completedAt")),
+            succeeded=list(succeeded),
+            failed=list(failed),
+        )
+
+    @classmethod
+    def combine(
+        cls, parts: Sequence[BatchResult[R]], *, not_sent: Sequence[BatchInput] = ()
+    ) -> BatchResult[R]:
+        """Merge the results of the chunks of one split batch.
+
+        Lists are concatenated in order; ``num_errors`` is summed; ``requested_at`` and
+        ``started_at`` are the earliest, ``completed_at`` the latest; ``status`` is the
+        least finished one (COMPLETE < unknown < PROCESSING < PENDING < CANCELED).
+        *not_sent* are inputs of chunks that were never sent.
+        """
+        if not parts:
+            return cls(status=BatchStatus.COMPLETE.value, not_sent=list(not_sent))
+        status = max(
+            (p.status for p in parts), key=lambda s: _STATUS_RANK.get(s, _UNKNOWN_STATUS_RANK)
+        )
+        return cls(
+            status=status,
+            results=[r for p in parts for r in p.results],
+            errors=[e for p in parts for e in p.errors],
+            num_errors=sum(p.num_errors for p in parts),
+            requested_at=_min_time(p.requested_at for p in parts),
+            started_at=_min_time(p.started_at for p in parts),
+            completed_at=_max_time(p.completed_at for p in parts),
+            succeeded=[i for p in parts for i in p.succeeded],
+            failed=[i for p in parts for i in p.failed],
+            not_sent=[i for p in parts for i in p.not_sent] + list(not_sent),
+        )
