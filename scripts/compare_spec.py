@@ -503,9 +503,8 @@ class _Comparer:
 
         t_type, o_type = _type_of(t), _type_of(o)
         if t_type != o_type:
-            self.diff(
-                loc, f"type {_show(t_type)} (theirs) vs {_show(o_type)} (ours)", t_type, o_type
-            )
+            shown = [_show(kind) if kind else "unspecified" for kind in (t_type, o_type)]
+            self.diff(loc, f"type {shown[0]} (theirs) vs {shown[1]} (ours)", t_type, o_type)
             return  # the rest of the structure is not comparable once the types differ
         for kw in SCALAR_KEYWORDS:
             t_val, o_val = t.get(kw), o.get(kw)
@@ -601,7 +600,11 @@ def compare_specs(
 
 
 def format_report(report: Report, theirs_name: str, ours_name: str) -> str:
-    """The human-readable report: notes, operations added/removed, then per-operation sections."""
+    """The human-readable report: notes, operations added/removed, then per-operation sections.
+
+    A difference found in every matched operation (a shared error response, say) is listed once
+    under "Every matched operation" instead of once per operation.
+    """
     lines = [f"Comparing {theirs_name} (theirs) with {ours_name} (ours)"]
     lines += [f"Note: {note}" for note in report.notes]
     moved = [d for d in report.differences if d.section == "operations"]
@@ -609,18 +612,32 @@ def format_report(report: Report, theirs_name: str, ours_name: str) -> str:
         ops = [d.operation for d in moved if d.message == f"operation {word} upstream"]
         if ops:
             lines += ["", f"Operations {word} upstream:"] + [f"  {op}" for op in ops]
+
+    def same(d: Difference) -> tuple[str, str, str]:
+        return (d.section, d.location, d.message)
+
+    changes = [d for d in report.differences if d.section != "operations"]
+    seen_in: dict[tuple[str, str, str], set[str]] = {}
+    for d in changes:
+        seen_in.setdefault(same(d), set()).add(d.operation)
+    common = {k for k, ops in seen_in.items() if report.matched > 1 and len(ops) == report.matched}
     by_op: dict[str, dict[str, list[Difference]]] = {}
-    for d in report.differences:
-        if d.section != "operations":
+    for d in changes:
+        if same(d) in common:
+            by_op.setdefault(f"Every matched operation ({report.matched})", {}).setdefault(
+                d.section, []
+            ).append(d)
+        else:
             by_op.setdefault(d.operation, {}).setdefault(d.section, []).append(d)
     for op, sections in by_op.items():
         lines += ["", op]
         for section, diffs in sections.items():
             lines.append(f"  {section}:")
-            lines += [
+            shown = dict.fromkeys(
                 f"    {d.location}: {d.message}" if d.location else f"    {d.message}"
                 for d in diffs
-            ]
+            )
+            lines += list(shown)
     lines += ["", f"Summary: {report.summary()}"]
     return "\n".join(lines)
 

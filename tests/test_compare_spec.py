@@ -23,7 +23,14 @@ SPECS = Path(__file__).resolve().parent / "fixtures" / "specs"
 sys.path.insert(0, str(REPO / "scripts"))
 
 import compare_spec  # noqa: E402
-from compare_spec import SpecError, compare_specs, load_spec, main, normalise_path  # noqa: E402
+from compare_spec import (  # noqa: E402
+    SpecError,
+    compare_specs,
+    format_report,
+    load_spec,
+    main,
+    normalise_path,
+)
 
 PURGE = (
     "/crm/associations/v4/definitions/configurations/{fromObjectType}/{toObjectType}/batch/purge"
@@ -202,12 +209,24 @@ def test_default_error_response_is_compared_too(theirs, ours) -> None:
     theirs["components"]["responses"]["Error"]["content"] = {
         "*/*": theirs["components"]["responses"]["Error"]["content"]["application/json"]
     }
-    found = texts(theirs, ours)
-    assert len(found) == 4  # once per operation
-    assert (
-        f"GET {LABELS}: response default: media type */* (theirs) vs application/json (ours)"
-        in (found)
-    )
+    line = "response default: media type */* (theirs) vs application/json (ours)"
+    report = compare_specs(theirs, ours)
+    assert [str(d) for d in report.differences if d.operation == f"GET {LABELS}"] == [
+        f"GET {LABELS}: {line}"
+    ]
+    assert len(report.differences) == 4  # once per operation in the data...
+    human = format_report(report, "theirs.json", "ours.yaml")
+    assert human.count(line) == 1  # ...but listed once in the human report
+    assert f"Every matched operation (4)\n  responses:\n    {line}" in human
+
+
+def test_difference_in_some_operations_is_listed_under_each(theirs, ours) -> None:
+    for path in (PURGE, CREATE):
+        theirs["paths"][path]["post"]["deprecated"] = True
+    human = format_report(compare_specs(theirs, ours), "theirs.json", "ours.yaml")
+    assert "Every matched operation" not in human
+    for path in (PURGE, CREATE):
+        assert f"POST {path}\n  operation:\n    deprecated True (theirs) vs False (ours)" in human
 
 
 def test_added_enum_value(theirs, ours) -> None:
