@@ -1,0 +1,253 @@
+"""A client-side rolling-window limiter shared by every call of one client.
+
+HubSpot counts the requests of an app over a rolling window (100 to 250 per 10 seconds,
+depending on the plan) and answers ``429 TEN_SECONDLY_ROLLING`` past it. HubSpot asks that
+error answers stay under 5% of requests, so the client paces itself instead of waiting
+for 429s: before each attempt it *reserves* a start time that keeps at most
+``max_requests`` starts in any ``interval``, and sleeps until then.
+
+How it works: a deque of reserved start times. A new reservation goes at the later of
+"now" and "the ``max_requests``-th most recent start plus the interval", so reservations
+are handed out first come, first served and a burst of callers is spread over the window
+rather than polling it. A ``threading.Lock`` guards the deque; it is held for a few
+microseconds and never while sleeping, so one :class:`RollingWindow` can serve threads of
+a :class:`~hubspot_assoc.Client` and tasks of an :class:`~hubspot_assoc.AsyncClient` alike
+(:func:`acquire_sync` sleeps with :func:`time.sleep`, :func:`acquire_async` with
+:func:`asyncio.sleep`).
+
+The server times arrivals, not sends, and a sleeping thread wakes a little late, so two
+requests reserved exactly one interval apart can land a hair less than an interval apart.
+The window therefore treats the interval as ``margin`` (5%) longer than configured.
+
+The budget is learned at run time from ``X-HubSpot-RateLimit-Max`` and
+``X-HubSpot-RateLimit-Interval-Milliseconds`` (:meth:`RollingWindow.learn`), unless
+``RateLimit(..., adapt=False)``. After a 429 the window counts as full
+(:meth:`RollingWindow.on_rate_limited`): other programs using the same app share the budget.
+
+Why not a library: pyrate-limiter, limits and aiolimiter were considered. aiolimiter
+serves asyncio only; limits offers a non-blocking moving-window check (callers would poll,
+unordered) with separate sync and async storages; pyrate-limiter fixes its rates when a
+bucket is built. None of them combines one budget for threads and tasks, a budget changed
+from response headers, and a "time until there is room" for the retry delay, and each adds
+a runtime dependency for what is here about a hundred lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+import httpx
+
+__all__ = ["RateLimit", "RollingWindow", "acquire_async", "acquire_sync"]
+
+_MAX_HEADER = "x-hubspot-ratelimit-max"
+_INTERVAL_HEADER = "x-hubspot-ratelimit-interval-milliseconds"
+# Values outside these bounds are treated as a broken header, not as a budget.
+_SANE_MAX = range(1, 100_001)
+_SANE_INTERVAL_MS = range(100, 86_400_001)
+
+
+def _positive_int(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"RateLimit {attribute.name} must be an integer >= 1, got {value!r}")
+
+
+def _positive_seconds(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ValueError(
+            f"RateLimit {attribute.name} must be a finite number of seconds > 0, got {value!r}"
+        )
+
+
+def _bool(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, bool):
+        raise ValueError(f"RateLimit {attribute.name} must be True or False, got {value!r}")
+
+
+@attrs.frozen
+class RateLimit:
+    """At most ``max_requests`` request starts in any ``interval`` seconds.
+
+    The default matches HubSpot's smallest per-app budget (100 per 10 s). With
+    ``adapt=True`` (the default) the client adopts the budget HubSpot announces in its
+    rate-limit headers; pass ``adapt=False`` to keep yours, e.g. to leave part of the
+    app's budget to another program.
+
+    Example::
+
+        from hubspot_assoc import Client, RateLimit
+
+        client = Client(token="pat-...", rate_limit=RateLimit(190, 10.0))  # Professional
+        share = RateLimit(50, 10.0, adapt=False)
+    """
+
+    max_requests: int = attrs.field(default=100, validator=_positive_int)
+    interval: float = attrs.field(default=10.0, validator=_positive_seconds)
+    adapt: bool = attrs.field(default=True, kw_only=True, validator=_bool)
+
+
+class RollingWindow:
+    """A rolling-window request budget shared by threads and asyncio tasks.
+
+    Args:
+        limit: the budget to start with.
+        clock: a monotonic clock in seconds (injectable for tests).
+        margin: fraction by which the interval is stretched to absorb send-time jitter.
+
+    Example::
+
+        window = RollingWindow(RateLimit(20, 1.0))
+        acquire_sync(window)        # returns at once for the first 20 calls in a second
+        response = httpx.get(url)
+        window.learn(response.headers)
+    """
+
+    def __init__(
+        self,
+        limit: RateLimit,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        margin: float = 0.05,
+    ) -> None:
+        if not isinstance(limit, RateLimit):
+            raise TypeError(f"limit must be a RateLimit, got {type(limit).__name__}")
+        if isinstance(margin, bool) or not isinstance(margin, int | float) or not 0 <= margin < 1:
+            raise ValueError(f"margin must be a number in [0, 1), got {margin!r}")
+        self._limit = limit
+        self._clock = clock
+        self._margin = float(margin)
+        self._span = limit.interval * (1.0 + self._margin)
+        self._starts: deque[float] = deque()  # reserved start times, non-decreasing
+        self._lock = threading.Lock()
+
+    @property
+    def limit(self) -> RateLimit:
+        """The budget in force (possibly learned from HubSpot's headers)."""
+        return self._limit
+
+    def __repr__(self) -> str:
+        return f"RollingWindow({self._limit!r}, margin={self._margin})"
+
+    def reserve(self) -> float:
+        """Reserve the earliest start that keeps the budget; return seconds to wait (>= 0).
+
+        The caller must then wait that long before sending (see :func:`acquire_sync`).
+        """
+        with self._lock:
+            now = self._clock()
+            start = self._next_start(now)
+            self._starts.append(start)
+            return start - now
+
+    def wait_time(self) -> float:
+        """Seconds until one more request could start, without reserving anything."""
+        with self._lock:
+            now = self._clock()
+            return self._next_start(now) - now
+
+    def learn(self, headers: Mapping[str, str]) -> None:
+        """Adopt the budget HubSpot announces in ``X-HubSpot-RateLimit-Max`` and
+        ``-Interval-Milliseconds`` (case-insensitive names).
+
+        Missing, unparsable or absurd values are ignored, as is everything when the limit
+        was created with ``adapt=False``.
+        """
+        if not self._limit.adapt:
+            return
+        max_raw = _header(headers, _MAX_HEADER)
+        interval_raw = _header(headers, _INTERVAL_HEADER)
+        if max_raw is None and interval_raw is None:
+            return
+        max_requests = _parse_int(max_raw, _SANE_MAX)
+        interval_ms = _parse_int(interval_raw, _SANE_INTERVAL_MS)
+        if max_requests is None and interval_ms is None:
+            return
+        with self._lock:
+            new = attrs.evolve(
+                self._limit,
+                max_requests=self._limit.max_requests if max_requests is None else max_requests,
+                interval=self._limit.interval if interval_ms is None else interval_ms / 1000.0,
+            )
+            if new != self._limit:
+                self._limit = new
+                self._span = new.interval * (1.0 + self._margin)
+
+    def on_rate_limited(self, headers: Mapping[str, str] | None = None) -> None:
+        """Record a ``429 TEN_SECONDLY_ROLLING``: HubSpot's window is full right now.
+
+        The window counts any missing requests as having started just now, so no request
+        starts until enough of them age out. Call :meth:`wait_time` afterwards for the
+        retry delay.
+        """
+        if headers is not None:
+            self.learn(headers)
+        with self._lock:
+            now = self._clock()
+            self._forget_before(now)
+            missing = self._limit.max_requests - len(self._starts)
+            if missing > 0:
+                self._starts = deque(sorted([*self._starts, *([now] * missing)]))
+
+    def _forget_before(self, now: float) -> None:
+        horizon = now - self._span
+        starts = self._starts
+        while starts and starts[0] <= horizon:
+            starts.popleft()
+
+    def _next_start(self, now: float) -> float:
+        self._forget_before(now)
+        starts = self._starts
+        if not starts:
+            return now
+        # Keep reservations in order (FIFO); then the max-th most recent start must have
+        # left the window before another one may begin.
+        start = max(now, starts[-1])
+        if len(starts) >= self._limit.max_requests:
+            start = max(start, starts[-self._limit.max_requests] + self._span)
+        return start
+
+
+def acquire_sync(window: RollingWindow) -> None:
+    """Block the current thread until a request may start under ``window``'s budget."""
+    delay = window.reserve()
+    if delay > 0:
+        time.sleep(delay)
+
+
+async def acquire_async(window: RollingWindow) -> None:
+    """Suspend the current task until a request may start under ``window``'s budget."""
+    delay = window.reserve()
+    if delay > 0:
+        await asyncio.sleep(delay)
+
+
+def _header(headers: Mapping[str, str], lower_name: str) -> str | None:
+    if isinstance(headers, httpx.Headers):  # case-insensitive already
+        value: str | None = headers.get(lower_name)
+        return value
+    for name, candidate in headers.items():
+        if name.lower() == lower_name:
+            return candidate
+    return None
+
+
+def _parse_int(raw: str | None, sane: range) -> int | None:
+    if raw is None:
+        return None
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        return None
+    return value if value in sane else None
