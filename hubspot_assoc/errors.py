@@ -302,26 +302,47 @@ class HubSpotError(Exception):
 
 _VALUE_REPR = reprlib.Repr()
 _VALUE_REPR.maxstring = 60
-_VALUE_REPR.maxother = 60
+_VALUE_REPR.maxother = 100
 _VALUE_REPR.maxlist = 6
 _VALUE_REPR.maxdict = 6
+
+
+def _noun(argument: str) -> str:
+    """What an argument path names: ``items[2].typeId`` -> ``type id``, ``items[2]`` -> ``item``."""
+    last = argument.rsplit(".", 1)[-1]
+    if last.endswith("']") or last.endswith('"]'):
+        return "key"
+    if last.endswith("]"):
+        return "item"
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", last).replace("_", " ").lower()
+    return words.strip() or "value"
 
 
 class InvalidInputError(HubSpotError, ValueError):
     """An argument was rejected before any request was sent.
 
     Attributes: ``argument`` (e.g. ``items[2].category``), ``value`` (what was passed),
-    ``allowed`` (what would have been accepted) and ``hint``.
+    ``allowed`` (what would have been accepted) and ``hint``. ``what`` overrides the noun
+    the message uses for the argument (by default derived from its name).
 
     >>> str(InvalidInputError("type_id", 0, "a positive integer"))
     'type_id: 0 is not a valid type id; expected a positive integer'
     """
 
-    def __init__(self, argument: str, value: object, allowed: str, *, hint: str | None = None):
+    def __init__(
+        self,
+        argument: str,
+        value: object,
+        allowed: str,
+        *,
+        hint: str | None = None,
+        what: str | None = None,
+    ):
         self.argument = argument
         self.value = value
         self.allowed = allowed
         self.hint = hint
+        self.what = what
         super().__init__(self._compose())
 
     def _compose(self) -> str:
@@ -329,7 +350,7 @@ class InvalidInputError(HubSpotError, ValueError):
             shown = _VALUE_REPR.repr(self.value)
         except Exception:  # a user object whose __repr__ fails must not hide the real error
             shown = f"<{type(self.value).__name__} object>"
-        leaf = re.sub(r"\[\d*\]", "", self.argument.rsplit(".", 1)[-1]).replace("_", " ")
+        leaf = self.what or _noun(self.argument)
         message = (
             f"{self.argument}: {shown} is not a valid {leaf or 'value'}; expected {self.allowed}"
         )
