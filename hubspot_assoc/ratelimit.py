@@ -45,6 +45,8 @@ from typing import Any
 import attrs
 import httpx
 
+from .errors import InvalidInputError
+
 __all__ = ["RateLimit", "RollingWindow", "acquire_async", "acquire_sync"]
 
 _MAX_HEADER = "x-hubspot-ratelimit-max"
@@ -56,7 +58,7 @@ _SANE_INTERVAL_MS = range(100, 86_400_001)
 
 def _positive_int(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"RateLimit {attribute.name} must be an integer >= 1, got {value!r}")
+        raise InvalidInputError(attribute.name, value, "an integer >= 1")
 
 
 def _positive_seconds(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -66,14 +68,12 @@ def _positive_seconds(_instance: Any, attribute: attrs.Attribute[Any], value: An
         or not math.isfinite(value)
         or value <= 0
     ):
-        raise ValueError(
-            f"RateLimit {attribute.name} must be a finite number of seconds > 0, got {value!r}"
-        )
+        raise InvalidInputError(attribute.name, value, "a finite number of seconds > 0")
 
 
 def _bool(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, bool):
-        raise ValueError(f"RateLimit {attribute.name} must be True or False, got {value!r}")
+        raise InvalidInputError(attribute.name, value, "True or False")
 
 
 @attrs.frozen
@@ -122,9 +122,9 @@ class RollingWindow:
         margin: float = 0.05,
     ) -> None:
         if not isinstance(limit, RateLimit):
-            raise TypeError(f"limit must be a RateLimit, got {type(limit).__name__}")
+            raise InvalidInputError("limit", limit, "a RateLimit, e.g. RateLimit(100, 10.0)")
         if isinstance(margin, bool) or not isinstance(margin, int | float) or not 0 <= margin < 1:
-            raise ValueError(f"margin must be a number in [0, 1), got {margin!r}")
+            raise InvalidInputError("margin", margin, "a number >= 0 and < 1")
         self._limit = limit
         self._clock = clock
         self._margin = float(margin)

@@ -49,6 +49,8 @@ from typing import Any
 import attrs
 import httpx
 
+from .errors import InvalidInputError
+
 __all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "retry_delay"]
 
 #: Server statuses that may succeed on a second try. 521/523/524 come from the CDN in front
@@ -73,7 +75,7 @@ _AMBIGUOUS_ERRORS: tuple[type[BaseException], ...] = (
 def _non_negative_int(name: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
     def check(_instance: Any, _attribute: attrs.Attribute[Any], value: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError(f"RetryPolicy {name} must be an integer >= 0, got {value!r}")
+            raise InvalidInputError(name, value, "an integer >= 0")
 
     return check
 
@@ -86,9 +88,7 @@ def _non_negative_float(name: str) -> Callable[[Any, attrs.Attribute[Any], Any],
             or not math.isfinite(value)
             or value < 0
         ):
-            raise ValueError(
-                f"RetryPolicy {name} must be a finite number of seconds >= 0, got {value!r}"
-            )
+            raise InvalidInputError(name, value, "a finite number of seconds >= 0")
 
     return check
 
@@ -126,9 +126,7 @@ class RetryPolicy:
     @retry_non_idempotent.validator
     def _check_flag(self, _attribute: attrs.Attribute[bool], value: object) -> None:
         if not isinstance(value, bool):
-            raise ValueError(
-                f"RetryPolicy retry_non_idempotent must be True or False, got {value!r}"
-            )
+            raise InvalidInputError("retry_non_idempotent", value, "True or False")
 
 
 def retry_delay(

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from hubspot_assoc.errors import InvalidInputError
 from hubspot_assoc.ratelimit import RateLimit, RollingWindow, acquire_async, acquire_sync
 
 
@@ -237,8 +238,9 @@ def test_rate_limited_learns_from_headers() -> None:
     ],
 )
 def test_rate_limit_rejects_invalid_values(kwargs: dict[str, Any], field: str) -> None:
-    with pytest.raises(ValueError, match=field):
+    with pytest.raises(InvalidInputError, match=field) as caught:
         RateLimit(**kwargs)
+    assert caught.value.argument == field
 
 
 @pytest.mark.parametrize("margin", [-0.1, 1.0, float("nan"), True])
@@ -248,7 +250,7 @@ def test_window_rejects_invalid_margin(margin: float) -> None:
 
 
 def test_window_requires_a_rate_limit() -> None:
-    with pytest.raises(TypeError, match="RateLimit"):
+    with pytest.raises(InvalidInputError, match="RateLimit"):
         RollingWindow((20, 1.0))  # type: ignore[arg-type]
 
 

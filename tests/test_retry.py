@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from hubspot_assoc.errors import InvalidInputError
 from hubspot_assoc.retry import RETRYABLE_STATUSES, RetryPolicy, retry_delay
 
 NOW = 1_700_000_000.0
@@ -203,8 +204,10 @@ def test_retry_after_date_uses_real_clock_without_now() -> None:
     ],
 )
 def test_policy_rejects_invalid_values_naming_the_field(kwargs: dict[str, Any], field: str) -> None:
-    with pytest.raises(ValueError, match=field):
+    with pytest.raises(InvalidInputError, match=field) as caught:
         RetryPolicy(**kwargs)
+    assert caught.value.argument == field
+    assert isinstance(caught.value, ValueError)
 
 
 def test_policy_is_frozen_data() -> None:
