@@ -1,0 +1,19 @@
+"""A local HubSpot CRM Associations v4 server for tests, demos and CI (standard library only).
+
+Example::
+
+    from hubspot_assoc.sandbox import Sandbox
+
+    with Sandbox() as sb:
+        print(sb.url, sb.token)
+
+Nothing in :mod:`hubspot_assoc` imports this package; import it explicitly.
+"""
+
+from hubspot_assoc.sandbox.auth import OAuthApp
+from hubspot_assoc.sandbox.core import Sandbox
+from hubspot_assoc.sandbox.faults import Fault, parse_fault
+from hubspot_assoc.sandbox.server import RecordedRequest
+from hubspot_assoc.sandbox.state import PortalState
+
+__all__ = ["Fault", "OAuthApp", "PortalState", "RecordedRequest", "Sandbox", "parse_fault"]
