@@ -191,7 +191,7 @@ def _status_phrase(status: int) -> str:
 
 
 _SENSITIVE_QUERY = re.compile(
-    r"(^|&)(hapikey|access_token|refresh_token|client_secret|code|token)=[^&]*", re.IGNORECASE
+    r"(^|[?&])(hapikey|access_token|refresh_token|client_secret|code|token)=[^&]*", re.IGNORECASE
 )
 
 
@@ -681,9 +681,6 @@ class RateLimitError(APIError):
     def is_daily(self) -> bool:
         """True for the daily limit, which no short wait will lift."""
         return (self.policy or "").upper() == "DAILY"
-
-    def _heading(self) -> str:
-        return f"429 {self.category or 'RATE_LIMIT'}"
 
     def _advice(self) -> str:
         policy = (self.policy or "").upper()
