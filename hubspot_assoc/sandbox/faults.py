@@ -135,6 +135,8 @@ def parse_fault(spec: str) -> Fault:
     parts = [p.strip() for p in spec.strip().split(":")]
     if not parts[0]:
         raise ValueError(f"fault {spec!r}: missing kind; allowed: {', '.join(KINDS)}")
+    if parts[0].lower() not in KINDS:
+        raise ValueError(f"fault {spec!r}: unknown kind {parts[0]!r}; allowed: {', '.join(KINDS)}")
     values: dict[str, str] = {}
     for part in parts[1:]:
         key, sep, value = part.partition("=")

@@ -1,0 +1,180 @@
+"""Command line for the sandbox (``hubspot-assoc sandbox``, ``python -m hubspot_assoc.sandbox``).
+
+The project's main CLI delegates here through :func:`add_arguments` and :func:`run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import signal
+import sys
+import threading
+from types import FrameType
+
+from hubspot_assoc.sandbox.faults import Fault, parse_fault
+
+_RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
+
+
+def parse_rate_limit(text: str) -> tuple[int, float] | None:
+    """Parse ``100/10s`` (or ``100/10``, ``10/500ms``) into ``(100, 10.0)``; ``off`` is None."""
+    if text.strip().lower() in ("off", "none", "0"):
+        return None
+    found = _RATE_RE.match(text)
+    if found is None or int(found.group(1)) < 1 or float(found.group(2)) <= 0:
+        raise argparse.ArgumentTypeError(
+            f"invalid rate limit {text!r}: use MAX/INTERVAL such as 100/10s or 10/500ms, or off"
+        )
+    seconds = float(found.group(2)) / (1000.0 if found.group(3) == "ms" else 1.0)
+    return int(found.group(1)), seconds
+
+
+def _fault(text: str) -> Fault:
+    try:
+        return parse_fault(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _daily(text: str) -> int | None:
+    if text.strip().lower() in ("off", "none", "0"):
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"invalid daily limit {text!r}: use a positive integer or off"
+        )
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the sandbox options to ``parser``."""
+    parser.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (0: any free)")
+    parser.add_argument(
+        "--rate-limit",
+        type=parse_rate_limit,
+        default=(100, 10.0),
+        metavar="MAX/INTERVAL",
+        help="rolling window per token, e.g. 100/10s (default), 190/10s, or off",
+    )
+    parser.add_argument(
+        "--daily-limit",
+        type=_daily,
+        default=250_000,
+        metavar="N",
+        help="requests per UTC day for private app tokens (default 250000), or off",
+    )
+    parser.add_argument(
+        "--purge-response",
+        choices=("204", "body"),
+        default="204",
+        help="answer purge with 204 and no body (default) or 200 with a batch body",
+    )
+    parser.add_argument(
+        "--token-lifetime",
+        type=_positive,
+        default=1800,
+        metavar="SECONDS",
+        help="OAuth access token lifetime, expires_in (default 1800)",
+    )
+    parser.add_argument(
+        "--no-rotate-refresh-tokens",
+        dest="rotate_refresh_tokens",
+        action="store_false",
+        help="keep refresh tokens valid across refreshes (default: rotate)",
+    )
+    parser.add_argument(
+        "--fault",
+        type=_fault,
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help=(
+            "inject a fault, repeatable: KIND[:count=N][:fraction=F][:seed=S][:route=R]"
+            "[:retry_after=S][:policy=ten_secondly|daily][:seconds=S]; KIND is 429, 500, 502, "
+            "503, 504, 521, 523, 524, drop, drop_after, delay, truncate, nonjson or enum "
+            "(e.g. 503:count=2:route=purge, drop:fraction=0.1:seed=7)"
+        ),
+    )
+    parser.add_argument("--seed", type=int, default=None, help="default seed for fraction faults")
+    parser.add_argument(
+        "--oauth-app",
+        action="store_true",
+        help="also create an OAuth app and print its client id, secret and refresh token",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the sandbox with ``args``, print how to use it, serve until Ctrl-C / SIGTERM."""
+    from hubspot_assoc.sandbox.core import Sandbox
+
+    try:
+        sandbox = Sandbox(
+            port=args.port,
+            rate_limit=args.rate_limit,
+            daily_limit=args.daily_limit,
+            purge_response=args.purge_response,
+            token_lifetime=args.token_lifetime,
+            rotate_refresh_tokens=args.rotate_refresh_tokens,
+            seed=args.seed,
+            faults=args.fault,
+        )
+        sandbox.start()
+    except (ValueError, OSError) as exc:
+        print(f"hubspot-assoc sandbox: error: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    try:
+        print(f"HubSpot associations sandbox listening on {sandbox.url}", flush=True)
+        print(f"token: {sandbox.token}", flush=True)
+        if args.oauth_app:
+            app = sandbox.create_oauth_app()
+            print(f"oauth token url: {sandbox.url}/oauth/v1/token", flush=True)
+            print(f"oauth client_id: {app.client_id}", flush=True)
+            print(f"oauth client_secret: {app.client_secret}", flush=True)
+            print(f"oauth refresh_token: {app.refresh_token}", flush=True)
+        for fault in sandbox.faults:
+            print(f"fault: {fault!r}", flush=True)
+        print(
+            f"export HUBSPOT_BASE_URL={sandbox.url} HUBSPOT_ACCESS_TOKEN={sandbox.token}",
+            flush=True,
+        )
+        print("Press Ctrl-C to stop.", flush=True)
+        while not stop.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        sandbox.stop()
+    print("sandbox stopped", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m hubspot_assoc.sandbox``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m hubspot_assoc.sandbox",
+        description="A local HubSpot CRM Associations v4 server (limits and labels).",
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
