@@ -1,0 +1,211 @@
+"""The one request pipeline that :class:`Client` and :class:`AsyncClient` share.
+
+Each attempt of an :class:`~hubspot_assoc.operations.Operation` goes through the same
+steps; only waiting and sending differ between the twins, so the twins own just those
+two lines and everything else is decided here:
+
+1. wait for the client-side rate limiter (twin);
+2. send with the credential's ``httpx.Auth`` (twin);
+3. :meth:`Core.after_response` / :meth:`Core.after_error` log the attempt, teach the
+   limiter the budget HubSpot announces, parse a success, or map a failure to its
+   exception and ask :func:`~hubspot_assoc.retry.retry_delay` whether to try again;
+4. sleep and repeat, or return / raise (twin).
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import time
+from typing import Any, Generic, TypeVar
+from urllib.parse import urlsplit
+
+import attrs
+import httpx
+
+from ._version import __version__
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    HubSpotError,
+    RateLimitError,
+    error_from_response,
+)
+from .logs import logger
+from .operations import Operation
+from .ratelimit import RateLimit, RollingWindow
+from .retry import RetryPolicy, retry_delay
+
+T = TypeVar("T")
+
+USER_AGENT = (
+    f"hubspot-assoc/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
+)
+
+
+@attrs.frozen
+class Done(Generic[T]):
+    """The attempt succeeded with this value."""
+
+    value: T
+
+
+@attrs.frozen
+class Retry:
+    """Wait ``delay`` seconds, then make another attempt."""
+
+    delay: float
+
+
+@attrs.frozen
+class Fail:
+    """Give up and raise ``error``."""
+
+    error: HubSpotError
+
+
+Step = Done[T] | Retry | Fail
+
+
+class Core:
+    """Everything about a call except the I/O; one instance per client."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        auth: httpx.Auth,
+        retry: RetryPolicy | None,
+        rate_limit: RateLimit | None,
+    ) -> None:
+        self.base_url = base_url
+        self.auth = auth
+        self.retry = retry
+        self.window = RollingWindow(rate_limit) if rate_limit is not None else None
+        self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+
+    def build_request(
+        self, http: httpx.Client | httpx.AsyncClient, operation: Operation[Any]
+    ) -> httpx.Request:
+        """The request for ``operation``; httpx streams its body again on every attempt."""
+        return http.build_request(
+            operation.method,
+            self.base_url + operation.path,
+            json=operation.json,
+            headers=self._headers,
+        )
+
+    def after_response(
+        self, operation: Operation[T], response: httpx.Response, attempt: int, elapsed: float
+    ) -> Step[T]:
+        """Decide what an answer means: a value, another attempt, or an error."""
+        status = response.status_code
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %d (attempt %d, %.0f ms)",
+                operation.method,
+                _path(response.request.url),
+                status,
+                attempt + 1,
+                elapsed * 1000,
+            )
+        window = self.window
+        if window is not None:
+            window.learn(response.headers)
+        if 200 <= status < 300:
+            try:
+                return Done(operation.parse(response))
+            except HubSpotError as exc:
+                # An answer we could not read; its class and raw body say so.
+                if hasattr(exc, "attempts"):
+                    exc.attempts = attempt + 1
+                return Fail(exc)
+        error = error_from_response(response, attempts=attempt + 1)
+        if window is not None and isinstance(error, RateLimitError) and not error.is_daily:
+            window.on_rate_limited(response.headers)
+        if self.retry is None:
+            return Fail(error)
+        delay = retry_delay(
+            self.retry,
+            attempt,
+            idempotent=operation.idempotent,
+            response=response,
+            window_wait=window.wait_time() if window is not None else None,
+        )
+        return Fail(error) if delay is None else Retry(delay)
+
+    def after_error(
+        self, operation: Operation[T], request: httpx.Request, exc: Exception, attempt: int
+    ) -> Step[T]:
+        """Decide what a transport failure means: another attempt or a connection error."""
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %s (attempt %d)",
+                operation.method,
+                _path(request.url),
+                type(exc).__name__,
+                attempt + 1,
+            )
+        if self.retry is not None:
+            delay = retry_delay(self.retry, attempt, idempotent=operation.idempotent, error=exc)
+            if delay is not None:
+                return Retry(delay)
+        return Fail(connection_error(request, exc, attempt + 1))
+
+
+def connection_error(request: httpx.Request, exc: Exception, attempts: int) -> APIConnectionError:
+    """Turn an httpx transport failure into the SDK's connection error."""
+    host = request.url.host
+    port = f":{request.url.port}" if request.url.port else ""
+    what = _describe_transport_error(exc)
+    cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+    advice = (
+        "HubSpot did not answer in time; raise Client(timeout=...) or try again later"
+        if cls is APITimeoutError
+        else "check the network, proxy settings and base_url"
+    )
+    return cls(
+        f"Could not complete the request to {host}{port}: {what}. {advice}.",
+        method=request.method,
+        url=str(request.url.copy_with(query=None)),
+        attempts=attempts,
+    )
+
+
+def _describe_transport_error(exc: Exception) -> str:
+    names = {
+        httpx.ConnectError: "the connection was refused or could not be made",
+        httpx.ConnectTimeout: "connecting timed out",
+        httpx.ReadTimeout: "no answer within the timeout",
+        httpx.WriteTimeout: "sending the request timed out",
+        httpx.PoolTimeout: "no free connection in the pool",
+        httpx.RemoteProtocolError: "the server closed the connection without a valid answer",
+        httpx.ReadError: "the connection broke while reading the answer",
+        httpx.WriteError: "the connection broke while sending the request",
+    }
+    for kind, text in names.items():
+        if type(exc) is kind:
+            return text
+    return type(exc).__name__
+
+
+def _path(url: httpx.URL) -> str:
+    return url.raw_path.decode("ascii", "replace").split("?", 1)[0]
+
+
+def normalise_base_url(value: str) -> str:
+    """Strip a trailing slash; the value must be an absolute http(s) URL."""
+    from .errors import InvalidInputError
+
+    text = value.strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise InvalidInputError(
+            "base_url", value, "an absolute http:// or https:// URL such as https://api.hubapi.com"
+        )
+    return text
+
+
+def monotonic() -> float:
+    """The clock used for attempt durations (patched in tests)."""
+    return time.perf_counter()

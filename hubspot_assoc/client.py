@@ -1,0 +1,293 @@
+"""``Client`` and ``AsyncClient``: the entry points of hubspot-assoc.
+
+Both resolve their settings the same way (:class:`_Settings`) and share the request
+pipeline of :mod:`hubspot_assoc._core`; each twin only sends and waits in its own way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from typing import Any, TypeVar
+
+import httpx
+
+from ._core import Core, Done, Fail, Retry, Step, normalise_base_url
+from .auth import BearerAuth, OAuth, OAuthAuth
+from .errors import (
+    BatchPartialFailureError,
+    HubSpotError,
+    InvalidInputError,
+    MissingCredentialsError,
+)
+from .logs import configure_from_environment
+from .models import BatchResult
+from .operations import BatchPlan, Operation
+from .ratelimit import RateLimit, acquire_async, acquire_sync
+from .resources import AsyncLabels, AsyncLimits, Labels, Limits
+from .retry import RetryPolicy
+
+__all__ = ["DEFAULT_BASE_URL", "AsyncClient", "Client"]
+
+T = TypeVar("T")
+
+DEFAULT_BASE_URL = "https://api.hubapi.com"
+TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
+BASE_URL_ENV = "HUBSPOT_BASE_URL"
+
+
+class _Settings:
+    """Validated constructor arguments, shared by both clients."""
+
+    def __init__(
+        self,
+        access_token: str | None,
+        oauth: OAuth | None,
+        base_url: str | None,
+        timeout: float | None,
+        retry: RetryPolicy | None,
+        rate_limit: RateLimit | None,
+    ) -> None:
+        configure_from_environment()
+        self.base_url = normalise_base_url(
+            base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+        )
+        if access_token is not None and not isinstance(access_token, str):
+            raise InvalidInputError("access_token", "<not shown>", "a str (the token itself)")
+        if oauth is not None and not isinstance(oauth, OAuth):
+            raise InvalidInputError("oauth", type(oauth).__name__, "an OAuth(...) instance")
+        if access_token and oauth is not None:
+            raise InvalidInputError(
+                "access_token",
+                "<not shown>",
+                "either access_token or oauth, not both",
+                hint="pass the current OAuth access token as OAuth(access_token=...)",
+            )
+        auth: httpx.Auth
+        if oauth is not None:
+            token_url = oauth.token_url or f"{self.base_url}/oauth/v1/token"
+            auth = OAuthAuth(oauth, token_url=token_url)
+            self.credential = "OAuth"
+        else:
+            token = access_token or os.environ.get(TOKEN_ENV, "").strip()
+            if not token:
+                raise MissingCredentialsError(
+                    "No HubSpot credentials: pass access_token=... (a private app token) or "
+                    f"oauth=OAuth(...) to the client, or set the {TOKEN_ENV} environment variable."
+                )
+            auth = BearerAuth(token)
+            self.credential = "access token"
+        if timeout is not None and (
+            isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0
+        ):
+            raise InvalidInputError("timeout", timeout, "a positive number of seconds, or None")
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise InvalidInputError("retry", retry, "a RetryPolicy(...) or None")
+        if rate_limit is not None and not isinstance(rate_limit, RateLimit):
+            raise InvalidInputError("rate_limit", rate_limit, "a RateLimit(...) or None")
+        self.timeout = timeout
+        self.core = Core(base_url=self.base_url, auth=auth, retry=retry, rate_limit=rate_limit)
+
+
+class Client:
+    """A synchronous HubSpot associations client.
+
+    Args:
+        access_token: a private app token (``pat-...``) or an OAuth access token; defaults to
+            the ``HUBSPOT_ACCESS_TOKEN`` environment variable.
+        oauth: an :class:`OAuth` configuration instead of a fixed token; the client then
+            refreshes the access token itself.
+        base_url: defaults to ``HUBSPOT_BASE_URL``, then ``https://api.hubapi.com``.
+        timeout: seconds per HTTP attempt (for the client's own HTTP connection pool).
+        retry: a :class:`RetryPolicy`, or ``None`` to never retry.
+        rate_limit: a :class:`RateLimit` budget shared by every call of this client, or
+            ``None`` to send without client-side limiting.
+        http_client: an ``httpx.Client`` of yours (proxies, custom CA, mounts), used as is
+            and not closed by this client.
+
+    Example::
+
+        from hubspot_assoc import Client
+
+        with Client() as client:
+            result = client.limits.purge("contacts", "companies", [("USER_DEFINED", 279)])
+            result.raise_for_errors()
+    """
+
+    def __init__(
+        self,
+        access_token: str | None = None,
+        *,
+        oauth: OAuth | None = None,
+        base_url: str | None = None,
+        timeout: float | None = 30.0,
+        retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 - frozen value, safe default
+        rate_limit: RateLimit | None = RateLimit(),  # noqa: B008 - frozen value, safe default
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        settings = _Settings(access_token, oauth, base_url, timeout, retry, rate_limit)
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise InvalidInputError(
+                "http_client",
+                type(http_client).__name__,
+                "an httpx.Client (use AsyncClient for httpx.AsyncClient)",
+            )
+        self.base_url = settings.base_url
+        self._credential = settings.credential
+        self._core = settings.core
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(timeout=settings.timeout)
+        self.limits = Limits(self)
+        self.labels = Labels(self)
+
+    def __repr__(self) -> str:
+        return f"Client(base_url={self.base_url!r}, credential={self._credential!r})"
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP connections this client opened (not a caller-supplied client)."""
+        if self._owns_http:
+            self._http.close()
+
+    # The twin's I/O: send, wait, repeat as the core decides.
+    def _execute(self, operation: Operation[T]) -> T:
+        core = self._core
+        request = core.build_request(self._http, operation)
+        attempt = 0
+        while True:
+            if core.window is not None:
+                acquire_sync(core.window)
+            started = time.perf_counter()
+            step: Step[T]
+            try:
+                response = self._http.send(request, auth=core.auth)
+            except httpx.TransportError as exc:
+                step = core.after_error(operation, request, exc, attempt)
+            else:
+                step = core.after_response(
+                    operation, response, attempt, time.perf_counter() - started
+                )
+            if isinstance(step, Done):
+                return step.value
+            if isinstance(step, Fail):
+                raise step.error
+            assert isinstance(step, Retry)
+            time.sleep(step.delay)
+            attempt += 1
+
+    def _execute_batch(self, plan: BatchPlan[Any]) -> BatchResult[Any]:
+        parts: list[BatchResult[Any]] = []
+        for index, chunk in enumerate(plan.chunks):
+            try:
+                parts.append(self._execute(chunk.operation))
+            except HubSpotError as exc:
+                if not parts:
+                    raise
+                raise _partial_failure(plan, parts, index, exc) from exc
+        return BatchResult.combine(parts) if parts else BatchResult.empty()
+
+
+class AsyncClient:
+    """The asyncio twin of :class:`Client`: same arguments, every call awaitable.
+
+    Example::
+
+        async with AsyncClient() as client:
+            await client.limits.purge("contacts", "companies", [("USER_DEFINED", 279)])
+    """
+
+    def __init__(
+        self,
+        access_token: str | None = None,
+        *,
+        oauth: OAuth | None = None,
+        base_url: str | None = None,
+        timeout: float | None = 30.0,
+        retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 - frozen value, safe default
+        rate_limit: RateLimit | None = RateLimit(),  # noqa: B008 - frozen value, safe default
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        settings = _Settings(access_token, oauth, base_url, timeout, retry, rate_limit)
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise InvalidInputError(
+                "http_client",
+                type(http_client).__name__,
+                "an httpx.AsyncClient (use Client for httpx.Client)",
+            )
+        self.base_url = settings.base_url
+        self._credential = settings.credential
+        self._core = settings.core
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(timeout=settings.timeout)
+        self.limits = AsyncLimits(self)
+        self.labels = AsyncLabels(self)
+
+    def __repr__(self) -> str:
+        return f"AsyncClient(base_url={self.base_url!r}, credential={self._credential!r})"
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections this client opened (not a caller-supplied client)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def _execute(self, operation: Operation[T]) -> T:
+        core = self._core
+        request = core.build_request(self._http, operation)
+        attempt = 0
+        while True:
+            if core.window is not None:
+                await acquire_async(core.window)
+            started = time.perf_counter()
+            step: Step[T]
+            try:
+                response = await self._http.send(request, auth=core.auth)
+            except httpx.TransportError as exc:
+                step = core.after_error(operation, request, exc, attempt)
+            else:
+                step = core.after_response(
+                    operation, response, attempt, time.perf_counter() - started
+                )
+            if isinstance(step, Done):
+                return step.value
+            if isinstance(step, Fail):
+                raise step.error
+            assert isinstance(step, Retry)
+            await asyncio.sleep(step.delay)
+            attempt += 1
+
+    async def _execute_batch(self, plan: BatchPlan[Any]) -> BatchResult[Any]:
+        parts: list[BatchResult[Any]] = []
+        for index, chunk in enumerate(plan.chunks):
+            try:
+                parts.append(await self._execute(chunk.operation))
+            except HubSpotError as exc:
+                if not parts:
+                    raise
+                raise _partial_failure(plan, parts, index, exc) from exc
+        return BatchResult.combine(parts) if parts else BatchResult.empty()
+
+
+def _partial_failure(
+    plan: BatchPlan[Any], parts: list[BatchResult[Any]], index: int, cause: HubSpotError
+) -> BatchPartialFailureError:
+    """Chunk ``index`` failed after earlier chunks were applied: say exactly which were."""
+    failed_chunk = BatchResult[Any](status="CANCELED", failed=list(plan.chunks[index].inputs))
+    result = BatchResult.combine([*parts, failed_chunk], not_sent=plan.not_sent_after(index))
+    message = (
+        f"{len(result.succeeded)} of {len(plan.inputs)} inputs were applied before request "
+        f"{index + 1} of {len(plan.chunks)} failed ({len(result.failed)} failed, "
+        f"{len(result.not_sent)} not sent; see .result): {cause}"
+    )
+    return BatchPartialFailureError(result, message)

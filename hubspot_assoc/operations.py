@@ -1,0 +1,476 @@
+"""What each endpoint sends, and how its answer becomes a facade model.
+
+Every public method of the resources turns into an :class:`Operation`: a request built by
+the generated client's own request builder (so paths, quoting and bodies come from the
+spec) and a parser that runs the generated response parser and converts its models into
+the facade's. Nothing here performs I/O, so the sync and async clients share all of it.
+
+A parser only ever sees a 2xx answer. Anything it cannot understand (a missing field, a
+non-JSON body, a status the spec does not list) becomes :class:`UnexpectedResponseError`
+carrying the raw body, the status and the correlation id; no generator exception escapes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from types import ModuleType
+from typing import Any, Generic, TypeVar
+
+import attrs
+import httpx
+from hubspot_assoc_api import Client as _GeneratedClient
+from hubspot_assoc_api.api.labels import create_label as create_label_module
+from hubspot_assoc_api.api.labels import delete_label as delete_label_module
+from hubspot_assoc_api.api.labels import list_labels as list_labels_module
+from hubspot_assoc_api.api.labels import update_label as update_label_module
+from hubspot_assoc_api.api.limits import create_limits as create_limits_module
+from hubspot_assoc_api.api.limits import get_limits as get_limits_module
+from hubspot_assoc_api.api.limits import list_all_limits as list_all_limits_module
+from hubspot_assoc_api.api.limits import purge_limits as purge_limits_module
+from hubspot_assoc_api.api.limits import update_limits as update_limits_module
+from hubspot_assoc_api.models import (
+    AssociationCategory,
+    BatchAssociationSpecInput,
+    BatchLimitInput,
+    BatchLimitResponse,
+    BatchLimitUpdateResponse,
+    BatchPurgeResponse,
+    LabelCollection,
+    LabelCreateRequest,
+    LabelUpdateRequest,
+    LimitCollection,
+    StandardError,
+)
+from hubspot_assoc_api.models import AssociationSpec as _ApiSpec
+from hubspot_assoc_api.models import LimitInput as _ApiLimitInput
+from hubspot_assoc_api.types import Unset
+
+from . import validation
+from .errors import InvalidInputError, unexpected_response
+from .models import (
+    AssociationLabel,
+    AssociationLimit,
+    AssociationSpec,
+    BatchInput,
+    BatchItemError,
+    BatchResult,
+    LimitInput,
+    split_outcomes,
+)
+
+T = TypeVar("T")
+InputT = TypeVar("InputT", AssociationSpec, LimitInput)
+
+DEFAULT_BATCH_SIZE = 100
+# The generated parsers take a client only to decide what to do with statuses the spec
+# does not list; every operation has a `default` response, so any instance will do.
+_PARSER_CLIENT = _GeneratedClient(base_url="")
+# What the generated parsers raise on a body that does not fit the spec.
+_PARSE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError)
+
+
+@attrs.frozen
+class Operation(Generic[T]):
+    """One HTTP request and the function that reads its successful answer.
+
+    ``idempotent`` says whether repeating the request after an ambiguous failure (a 5xx
+    or a timeout) is harmless; the retry decision uses it.
+    """
+
+    name: str
+    method: str
+    path: str
+    json: Any
+    idempotent: bool
+    parse: Callable[[httpx.Response], T]
+
+
+@attrs.frozen
+class BatchChunk(Generic[InputT]):
+    """One request of a batch that was split into several."""
+
+    inputs: list[InputT]
+    operation: Operation[BatchResult[Any]]
+
+
+@attrs.frozen
+class BatchPlan(Generic[InputT]):
+    """A batch call: its chunks, sent in order, each answered by a :class:`BatchResult`."""
+
+    inputs: list[InputT]
+    chunks: list[BatchChunk[InputT]]
+
+    def not_sent_after(self, index: int) -> list[BatchInput]:
+        """The inputs of every chunk after ``index`` (never sent when that chunk failed)."""
+        return [item for chunk in self.chunks[index + 1 :] for item in chunk.inputs]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _optional(value: T | Unset) -> T | None:
+    return None if isinstance(value, Unset) else value
+
+
+def _operation(
+    name: str,
+    module: ModuleType,
+    *,
+    idempotent: bool,
+    parse: Callable[[httpx.Response], T],
+    **kwargs: Any,
+) -> Operation[T]:
+    built: dict[str, Any] = module._get_kwargs(**kwargs)
+    return Operation(
+        name=name,
+        method=str(built["method"]).upper(),
+        path=str(built["url"]),
+        json=built.get("json"),
+        idempotent=idempotent,
+        parse=parse,
+    )
+
+
+def _parse_generated(module: ModuleType, response: httpx.Response, expected: type[T]) -> T:
+    """Run the generated parser; anything but an ``expected`` model is unexpected."""
+    try:
+        parsed = module._parse_response(client=_PARSER_CLIENT, response=response)
+    except (json.JSONDecodeError, *_PARSE_ERRORS) as exc:
+        raise unexpected_response(response, _describe(exc)) from None
+    if not isinstance(parsed, expected):
+        raise unexpected_response(
+            response, f"status {response.status_code} is not a documented success answer"
+        )
+    return parsed
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return "the body is not valid JSON"
+    if isinstance(exc, KeyError):
+        return f"the required field {exc.args[0]!r} is missing"
+    return f"{type(exc).__name__}: {exc}"[:200]
+
+
+def _limit(item: Any) -> AssociationLimit:
+    return AssociationLimit(
+        category=str(item.category),
+        type_id=item.type_id,
+        label=_optional(item.label),
+        max_to_object_ids=_optional(item.user_enforced_max_to_object_ids),
+    )
+
+
+def _update_result(item: Any) -> AssociationLimit:
+    return AssociationLimit(
+        category=str(item.category),
+        type_id=item.type_id,
+        label=None,
+        max_to_object_ids=_optional(item.user_enforced_max_to_object_ids),
+    )
+
+
+def _label(item: Any) -> AssociationLabel:
+    return AssociationLabel(
+        category=str(item.category),
+        type_id=item.type_id,
+        label=_optional(item.label),
+        from_object_type_id=_optional(item.from_object_type_id),
+        to_object_type_id=_optional(item.to_object_type_id),
+    )
+
+
+def _item_error(error: StandardError) -> BatchItemError:
+    sub_category = _optional(error.sub_category)
+    return BatchItemError(
+        status=error.status,
+        category=error.category,
+        message=error.message,
+        context=dict(error.context.additional_properties),
+        sub_category=None if sub_category is None else dict(sub_category.additional_properties),
+        id=_optional(error.id),
+    )
+
+
+def _batch_result(
+    parsed: BatchLimitResponse | BatchLimitUpdateResponse | BatchPurgeResponse,
+    inputs: Sequence[InputT],
+    convert: Callable[[Any], Any] | None,
+) -> BatchResult[Any]:
+    errors = [_item_error(e) for e in _optional(parsed.errors) or []]
+    results = list(parsed.results)
+    succeeded, failed = split_outcomes(list(inputs), results, errors)
+    num_errors = _optional(parsed.num_errors)
+    return BatchResult(
+        status=str(parsed.status),
+        results=[convert(r) for r in results] if convert else [],
+        errors=errors,
+        num_errors=len(errors) if num_errors is None else num_errors,
+        requested_at=_optional(parsed.requested_at),
+        started_at=parsed.started_at,
+        completed_at=parsed.completed_at,
+        succeeded=list(succeeded),
+        failed=list(failed),
+    )
+
+
+def _chunks(items: list[InputT], batch_size: int) -> Iterable[list[InputT]]:
+    for start in range(0, len(items), batch_size):
+        yield items[start : start + batch_size]
+
+
+def _batch_size(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInputError("batch_size", value, "a positive int (HubSpot accepts up to 100)")
+    return value
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def list_all_limits() -> Operation[list[AssociationLimit]]:
+    """GET .../definitions/configurations/all."""
+
+    def parse(response: httpx.Response) -> list[AssociationLimit]:
+        parsed = _parse_generated(list_all_limits_module, response, LimitCollection)
+        return [_limit(item) for item in parsed.results]
+
+    return _operation("list_all_limits", list_all_limits_module, idempotent=True, parse=parse)
+
+
+def get_limits(from_type: object, to_type: object) -> Operation[list[AssociationLimit]]:
+    """GET .../definitions/configurations/{from}/{to}."""
+    from_object_type = validation.object_type("from_type", from_type)
+    to_object_type = validation.object_type("to_type", to_type)
+
+    def parse(response: httpx.Response) -> list[AssociationLimit]:
+        parsed = _parse_generated(get_limits_module, response, LimitCollection)
+        return [_limit(item) for item in parsed.results]
+
+    return _operation(
+        "get_limits",
+        get_limits_module,
+        idempotent=True,
+        parse=parse,
+        from_object_type=from_object_type,
+        to_object_type=to_object_type,
+    )
+
+
+def _limit_plan(
+    name: str,
+    module: ModuleType,
+    from_type: object,
+    to_type: object,
+    items: object,
+    batch_size: object,
+    expected: type[BatchLimitResponse] | type[BatchLimitUpdateResponse],
+    convert: Callable[[Any], AssociationLimit],
+) -> BatchPlan[LimitInput]:
+    from_object_type = validation.object_type("from_type", from_type)
+    to_object_type = validation.object_type("to_type", to_type)
+    inputs = validation.limit_inputs(items)
+    size = _batch_size(batch_size)
+    chunks = []
+    for chunk in _chunks(inputs, size):
+        body = BatchLimitInput(
+            inputs=[
+                _ApiLimitInput(
+                    category=AssociationCategory(str(i.category)),
+                    type_id=i.type_id,
+                    max_to_object_ids=i.max_to_object_ids,
+                )
+                for i in chunk
+            ]
+        )
+
+        def parse(response: httpx.Response, chunk: list[LimitInput] = chunk) -> BatchResult[Any]:
+            parsed = _parse_generated(module, response, expected)
+            return _batch_result(parsed, chunk, convert)
+
+        # Setting a limit to a value is repeatable, so these are safe to retry.
+        operation = _operation(
+            name,
+            module,
+            idempotent=True,
+            parse=parse,
+            from_object_type=from_object_type,
+            to_object_type=to_object_type,
+            body=body,
+        )
+        chunks.append(BatchChunk(inputs=chunk, operation=operation))
+    return BatchPlan(inputs=inputs, chunks=chunks)
+
+
+def create_limits(
+    from_type: object, to_type: object, items: object, batch_size: object = DEFAULT_BATCH_SIZE
+) -> BatchPlan[LimitInput]:
+    """POST .../batch/create, split into chunks of ``batch_size``."""
+    return _limit_plan(
+        "create_limits",
+        create_limits_module,
+        from_type,
+        to_type,
+        items,
+        batch_size,
+        BatchLimitResponse,
+        _limit,
+    )
+
+
+def update_limits(
+    from_type: object, to_type: object, items: object, batch_size: object = DEFAULT_BATCH_SIZE
+) -> BatchPlan[LimitInput]:
+    """POST .../batch/update, split into chunks of ``batch_size``."""
+    return _limit_plan(
+        "update_limits",
+        update_limits_module,
+        from_type,
+        to_type,
+        items,
+        batch_size,
+        BatchLimitUpdateResponse,
+        _update_result,
+    )
+
+
+def purge_limits(
+    from_type: object, to_type: object, items: object, batch_size: object = DEFAULT_BATCH_SIZE
+) -> BatchPlan[AssociationSpec]:
+    """POST .../batch/purge, split into chunks; 204 and 200-with-body both succeed."""
+    from_object_type = validation.object_type("from_type", from_type)
+    to_object_type = validation.object_type("to_type", to_type)
+    inputs = validation.association_specs(items)
+    size = _batch_size(batch_size)
+    chunks = []
+    for chunk in _chunks(inputs, size):
+        body = BatchAssociationSpecInput(
+            inputs=[_ApiSpec(category=str(i.category), type_id=i.type_id) for i in chunk]
+        )
+
+        def parse(
+            response: httpx.Response, chunk: list[AssociationSpec] = chunk
+        ) -> BatchResult[Any]:
+            if response.status_code == 204:
+                # The current v4 answer: no body, every input applied.
+                return BatchResult(status="COMPLETE", succeeded=list(chunk))
+            parsed = _parse_generated(purge_limits_module, response, BatchPurgeResponse)
+            return _batch_result(parsed, chunk, None)
+
+        operation = _operation(
+            "purge_limits",
+            purge_limits_module,
+            idempotent=True,
+            parse=parse,
+            from_object_type=from_object_type,
+            to_object_type=to_object_type,
+            body=body,
+        )
+        chunks.append(BatchChunk(inputs=chunk, operation=operation))
+    return BatchPlan(inputs=inputs, chunks=chunks)
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def list_labels(from_type: object, to_type: object) -> Operation[list[AssociationLabel]]:
+    """GET /crm/associations/v4/{from}/{to}/labels."""
+    from_object_type = validation.object_type("from_type", from_type)
+    to_object_type = validation.object_type("to_type", to_type)
+
+    def parse(response: httpx.Response) -> list[AssociationLabel]:
+        parsed = _parse_generated(list_labels_module, response, LabelCollection)
+        return [_label(item) for item in parsed.results]
+
+    return _operation(
+        "list_labels",
+        list_labels_module,
+        idempotent=True,
+        parse=parse,
+        from_object_type=from_object_type,
+        to_object_type=to_object_type,
+    )
+
+
+def create_label(
+    from_type: object,
+    to_type: object,
+    *,
+    label: object,
+    name: object,
+    inverse_label: object = None,
+) -> Operation[list[AssociationLabel]]:
+    """POST /crm/associations/v4/{from}/{to}/labels."""
+    from_object_type = validation.object_type("from_type", from_type)
+    to_object_type = validation.object_type("to_type", to_type)
+    body = LabelCreateRequest(
+        name=validation.label_name("name", name),
+        label=validation.label_text("label", label),
+    )
+    inverse = validation.optional_label_text("inverse_label", inverse_label)
+    if inverse is not None:
+        body.inverse_label = inverse
+
+    def parse(response: httpx.Response) -> list[AssociationLabel]:
+        parsed = _parse_generated(create_label_module, response, LabelCollection)
+        return [_label(item) for item in parsed.results]
+
+    # Creating twice makes two labels (or a conflict), so an ambiguous failure is not
+    # retried unless the retry policy opts in.
+    return _operation(
+        "create_label",
+        create_label_module,
+        idempotent=False,
+        parse=parse,
+        from_object_type=from_object_type,
+        to_object_type=to_object_type,
+        body=body,
+    )
+
+
+def _no_content(response: httpx.Response) -> None:
+    # 204 is documented; any other 2xx also means the change was made.
+    return None
+
+
+def update_label(
+    from_type: object,
+    to_type: object,
+    type_id: object,
+    *,
+    label: object,
+    inverse_label: object = None,
+) -> Operation[None]:
+    """PUT /crm/associations/v4/{from}/{to}/labels."""
+    from_object_type = validation.object_type("from_type", from_type)
+    to_object_type = validation.object_type("to_type", to_type)
+    body = LabelUpdateRequest(
+        association_type_id=validation.type_id("type_id", type_id),
+        label=validation.label_text("label", label),
+    )
+    inverse = validation.optional_label_text("inverse_label", inverse_label)
+    if inverse is not None:
+        body.inverse_label = inverse
+    return _operation(
+        "update_label",
+        update_label_module,
+        idempotent=True,
+        parse=_no_content,
+        from_object_type=from_object_type,
+        to_object_type=to_object_type,
+        body=body,
+    )
+
+
+def delete_label(from_type: object, to_type: object, type_id: object) -> Operation[None]:
+    """DELETE /crm/associations/v4/{from}/{to}/labels/{type_id}."""
+    return _operation(
+        "delete_label",
+        delete_label_module,
+        idempotent=True,
+        parse=_no_content,
+        from_object_type=validation.object_type("from_type", from_type),
+        to_object_type=validation.object_type("to_type", to_type),
+        association_type_id=validation.type_id("type_id", type_id),
+    )
