@@ -1,0 +1,511 @@
+"""Credentials, as :class:`httpx.Auth` classes.
+
+* :class:`BearerAuth` sends a static token (a private app's ``pat-...`` token).
+* :class:`OAuthAuth` sends an OAuth access token and keeps it fresh, configured by
+  :class:`OAuth`. It refreshes
+
+  - before the token expires (``refresh_margin`` seconds before ``expires_at``), or at once
+    when no access token was given;
+  - after a ``401`` whose category is ``EXPIRED_AUTHENTICATION``, then replays the request;
+  - after any other ``401`` only while the expiry of the token in use is unknown (an
+    ``access_token`` given without ``expires_at``): HubSpot then says
+    ``INVALID_AUTHENTICATION`` for a token that has simply aged out. Once the client has
+    refreshed it knows the expiry, and a later ``INVALID_AUTHENTICATION`` is passed on
+    to the caller (the app was uninstalled, the token revoked, ...).
+
+  At most one refresh and one replay happen per request, so a token HubSpot keeps
+  rejecting surfaces as :class:`~hubspot_assoc.errors.AuthenticationError` instead of a
+  loop. Any number of threads (sync client) or tasks (async client) sharing one
+  ``OAuthAuth`` cause one refresh: the refresh runs under a lock, callers re-check after
+  taking it, and a 401 only triggers a refresh when the token that request carried is
+  still the current one (otherwise the request is replayed with the newer token).
+
+The refresh is an ordinary request that the auth flow yields to httpx (the way httpx's
+own ``DigestAuth`` sends its second request), so it goes through the same client,
+transport, proxies and timeouts as the call that needed it.
+
+Secrets (access token, refresh token, client secret) never appear in a ``repr``, an
+exception or a log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import threading
+import time
+import weakref
+from collections.abc import AsyncGenerator, Callable, Generator, MutableMapping
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+import httpx
+
+from .errors import AuthenticationError, InvalidInputError, token_refresh_error
+from .logs import logger
+
+__all__ = ["BearerAuth", "OAuth", "OAuthAuth", "TokenSet"]
+
+_EXPIRED = "EXPIRED_AUTHENTICATION"
+
+
+class _Hidden:
+    """Stands in for a secret in an error message: its type and length, never its text."""
+
+    def __init__(self, value: object) -> None:
+        self._text = (
+            f"<str of {len(value)} characters>"
+            if isinstance(value, str)
+            else f"<{type(value).__name__}>"
+        )
+
+    def __repr__(self) -> str:
+        return self._text
+
+
+def _check_secret(argument: str, value: object, example: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError(argument, _Hidden(value), f"a non-empty string, e.g. {example}")
+    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+        raise InvalidInputError(
+            argument,
+            _Hidden(value),
+            f"a string without spaces or line breaks, e.g. {example}",
+            hint="check for a stray newline when reading it from a file or environment variable",
+        )
+
+
+class BearerAuth(httpx.Auth):
+    """A static token (a private app's access token), sent as ``Authorization: Bearer``.
+
+    Example::
+
+        import httpx
+        from hubspot_assoc.auth import BearerAuth
+
+        http = httpx.Client(auth=BearerAuth("pat-na1-..."))
+    """
+
+    def __init__(self, token: str) -> None:
+        _check_secret("token", token, "'pat-na1-...'")
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+    def __repr__(self) -> str:
+        return "BearerAuth(token=***)"
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def _validate_expires_at(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    allowed = "a timezone-aware datetime, Unix seconds (int or float), or None"
+    if value is None:
+        return
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InvalidInputError(
+                attribute.name,
+                value,
+                allowed,
+                hint="a naive datetime is ambiguous; use datetime.now(timezone.utc) + ...",
+            )
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidInputError(attribute.name, value, allowed)
+
+
+def _validate_optional_secret(
+    _instance: Any, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if value is not None:
+        _check_secret(attribute.name, value, "the access_token from the last token response")
+
+
+def _validate_token_url(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        raise InvalidInputError(
+            attribute.name,
+            value,
+            "None or an http(s) URL, e.g. 'https://api.hubapi.com/oauth/v1/token'",
+        )
+
+
+def _validate_callback(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not callable(value):
+        raise InvalidInputError(attribute.name, value, "None or a function taking a TokenSet")
+
+
+def _validate_client_id(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError(
+            attribute.name, value, "the app's OAuth client id (a non-empty string)"
+        )
+
+
+@attrs.frozen
+class TokenSet:
+    """The tokens after a refresh, handed to :attr:`OAuth.on_refresh` for persisting.
+
+    ``expires_at`` is timezone-aware (UTC). HubSpot may rotate the refresh token; store
+    the one given here, not the one you started with. ``repr`` hides both tokens.
+    """
+
+    access_token: str = attrs.field(repr=False)
+    refresh_token: str = attrs.field(repr=False)
+    expires_at: datetime = attrs.field()
+
+    @expires_at.validator
+    def _check_expires_at(self, attribute: attrs.Attribute[datetime], value: object) -> None:
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            raise InvalidInputError(attribute.name, value, "a timezone-aware datetime")
+
+
+@attrs.frozen
+class OAuth:
+    """OAuth settings for a HubSpot app installed in an account.
+
+    Args:
+        client_id: the app's client id.
+        client_secret: the app's client secret.
+        refresh_token: the refresh token from the install (or from the last ``on_refresh``).
+        access_token: a still-valid access token to start with, if you kept one.
+        expires_at: when ``access_token`` expires: a timezone-aware ``datetime`` or Unix
+            seconds. ``None`` with an ``access_token`` means "unknown": the client uses it
+            until HubSpot answers 401, then refreshes.
+        token_url: the token endpoint; default ``{base_url}/oauth/v1/token``.
+        on_refresh: called with a :class:`TokenSet` after every refresh, to persist the
+            tokens (HubSpot may rotate the refresh token). An exception it raises is
+            logged on the ``hubspot_assoc`` logger and otherwise ignored.
+
+    ``repr`` shows neither secret nor token.
+
+    Example::
+
+        from hubspot_assoc import Client, OAuth
+
+        def save(tokens):
+            store.put(refresh_token=tokens.refresh_token, access_token=tokens.access_token,
+                      expires_at=tokens.expires_at.isoformat())
+
+        client = Client(oauth=OAuth(client_id="...", client_secret="...",
+                                    refresh_token=store.get("refresh_token"), on_refresh=save))
+    """
+
+    client_id: str = attrs.field(validator=_validate_client_id)
+    client_secret: str = attrs.field(repr=False)
+    refresh_token: str = attrs.field(repr=False)
+    access_token: str | None = attrs.field(
+        default=None, repr=False, validator=_validate_optional_secret
+    )
+    expires_at: datetime | int | float | None = attrs.field(
+        default=None, validator=_validate_expires_at
+    )
+    token_url: str | None = attrs.field(default=None, validator=_validate_token_url)
+    on_refresh: Callable[[TokenSet], None] | None = attrs.field(
+        default=None, validator=_validate_callback
+    )
+
+    @client_secret.validator
+    def _check_client_secret(self, attribute: attrs.Attribute[str], value: object) -> None:
+        _check_secret(attribute.name, value, "the client secret from the app's Auth settings")
+
+    @refresh_token.validator
+    def _check_refresh_token(self, attribute: attrs.Attribute[str], value: object) -> None:
+        _check_secret(attribute.name, value, "the refresh_token from the install flow")
+
+
+# --------------------------------------------------------------------------- the auth flow
+
+
+@attrs.frozen
+class _Used:
+    """What a request was sent with: which token generation, and whether its expiry is known."""
+
+    generation: int
+    token: str = attrs.field(repr=False)
+    expiry_known: bool
+
+
+class OAuthAuth(httpx.Auth):
+    """Sends an OAuth access token, refreshing it before expiry and once after a 401.
+
+    Build it from an :class:`OAuth`; one instance serves one client (``Client`` or
+    ``AsyncClient``) and is safe to share among that client's threads or tasks.
+
+    Args:
+        oauth: the app's OAuth settings.
+        token_url: where to refresh (the client passes ``oauth.token_url`` or its default).
+        clock: Unix time in seconds (injectable for tests).
+        refresh_margin: refresh this many seconds before the token expires.
+
+    Attributes:
+        refresh_count: refreshes that succeeded (diagnostics and tests).
+    """
+
+    requires_request_body = True  # the request may be replayed after a refresh
+    requires_response_body = True  # a 401's category and the token answer are read
+
+    def __init__(
+        self,
+        oauth: OAuth,
+        *,
+        token_url: str,
+        clock: Callable[[], float] = time.time,
+        refresh_margin: float = 60.0,
+    ) -> None:
+        if not isinstance(oauth, OAuth):
+            raise InvalidInputError("oauth", type(oauth).__name__, "an OAuth(...) instance")
+        _validate_token_url(None, attrs.fields(OAuth).token_url, token_url)
+        if (
+            isinstance(refresh_margin, bool)
+            or not isinstance(refresh_margin, int | float)
+            or not 0 <= refresh_margin < math.inf
+        ):
+            raise InvalidInputError("refresh_margin", refresh_margin, "seconds >= 0")
+        self._client_id = oauth.client_id
+        self._client_secret = oauth.client_secret
+        self._on_refresh = oauth.on_refresh
+        self._token_url = token_url
+        self._clock = clock
+        self._margin = float(refresh_margin)
+
+        self._access_token = oauth.access_token
+        self._refresh_token = oauth.refresh_token
+        expires = oauth.expires_at
+        self._expires_at: float | None = (
+            expires.timestamp() if isinstance(expires, datetime) else None if expires is None
+            else float(expires)
+        )  # fmt: skip
+        self._generation = 0
+        self._failures = 0
+        self._last_failure: httpx.Response | None = None
+        self.refresh_count = 0
+
+        self._state = threading.Lock()  # guards the fields above; held for microseconds
+        self._sync_refresh = threading.Lock()  # held across a refresh by the sync flow
+        self._async_refresh: MutableMapping[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"OAuthAuth(client_id={self._client_id!r}, token_url={self._token_url!r}, "
+            f"refresh_count={self.refresh_count})"
+        )
+
+    # --- the two flows: the same steps, with a thread lock or a task lock --------------
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        request.read()
+        if self._expiring():
+            failures = self._failures
+            with self._sync_refresh:
+                if self._claim_refresh(failures, None):
+                    started = self._clock()
+                    answer = yield self._refresh_request(request)
+                    answer.read()
+                    self._apply(answer, started)
+
+        used = self._authorize(request)
+        response = yield request
+        if response.status_code != 401:
+            return
+        response.read()
+        if not self._refreshable(response, used):
+            return
+        failures = self._failures
+        with self._sync_refresh:
+            if self._claim_refresh(failures, used.generation):
+                started = self._clock()
+                answer = yield self._refresh_request(request)
+                answer.read()
+                self._apply(answer, started)
+        self._authorize(request)
+        yield request
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        await request.aread()
+        if self._expiring():
+            failures = self._failures
+            async with self._task_lock():
+                if self._claim_refresh(failures, None):
+                    started = self._clock()
+                    answer = yield self._refresh_request(request)
+                    await answer.aread()
+                    self._apply(answer, started)
+
+        used = self._authorize(request)
+        response = yield request
+        if response.status_code != 401:
+            return
+        await response.aread()
+        if not self._refreshable(response, used):
+            return
+        failures = self._failures
+        async with self._task_lock():
+            if self._claim_refresh(failures, used.generation):
+                started = self._clock()
+                answer = yield self._refresh_request(request)
+                await answer.aread()
+                self._apply(answer, started)
+        self._authorize(request)
+        yield request
+
+    # --- the steps ---------------------------------------------------------------------
+
+    def _task_lock(self) -> asyncio.Lock:
+        # An asyncio.Lock belongs to one event loop; keep one per loop so the same
+        # client works under successive asyncio.run() calls.
+        loop = asyncio.get_running_loop()
+        with self._state:
+            lock = self._async_refresh.get(loop)
+            if lock is None:
+                lock = asyncio.Lock()
+                self._async_refresh[loop] = lock
+            return lock
+
+    def _expiring(self) -> bool:
+        """True when the current token is missing or within the margin of its expiry."""
+        with self._state:
+            if self._access_token is None:
+                return True
+            return self._expires_at is not None and self._clock() >= self._expires_at - self._margin
+
+    def _claim_refresh(self, failures_before: int, stale_generation: int | None) -> bool:
+        """Under the refresh lock: must this caller refresh? (Double-checked.)
+
+        ``stale_generation`` is the generation a 401 was received with (``None`` for the
+        proactive check). Raises the refresh error if another caller's refresh failed
+        while this one waited, rather than asking HubSpot again at once.
+        """
+        with self._state:
+            if stale_generation is None:
+                needed = self._access_token is None or (
+                    self._expires_at is not None
+                    and self._clock() >= self._expires_at - self._margin
+                )
+            else:
+                needed = self._generation == stale_generation
+            failed = self._last_failure if self._failures != failures_before else None
+        if needed and failed is not None:
+            raise token_refresh_error(failed)
+        return needed
+
+    def _authorize(self, request: httpx.Request) -> _Used:
+        with self._state:
+            token = self._access_token
+            used = _Used(self._generation, token or "", self._expires_at is not None)
+        if token is None:  # only when a refresh failed and was reported already
+            raise AuthenticationError(
+                status_code=0, method=request.method, url=str(request.url), body=None,
+                headers={}, detail="No OAuth access token is available",
+            )  # fmt: skip
+        request.headers["Authorization"] = f"Bearer {token}"
+        return used
+
+    def _refreshable(self, response: httpx.Response, used: _Used) -> bool:
+        """May this 401 be cured by a refresh (or by a token refreshed meanwhile)?"""
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        category = body.get("category") if isinstance(body, dict) else None
+        return category == _EXPIRED or not used.expiry_known
+
+    def _refresh_request(self, original: httpx.Request) -> httpx.Request:
+        with self._state:
+            refresh_token = self._refresh_token
+        extensions = {}
+        if "timeout" in original.extensions:  # without it the refresh could wait forever
+            extensions["timeout"] = original.extensions["timeout"]
+        return httpx.Request(
+            "POST",
+            self._token_url,
+            data={
+                "grant_type": "refresh_token",
+                "client_id": self._client_id,
+                "client_secret": self._client_secret,
+                "refresh_token": refresh_token,
+            },
+            headers={"Accept": "application/json"},
+            extensions=extensions,
+        )
+
+    def _apply(self, answer: httpx.Response, started: float) -> None:
+        """Adopt the token answer, or record and raise its failure."""
+        parsed = _parse_token_answer(answer)
+        if parsed is None:
+            with self._state:
+                self._failures += 1
+                self._last_failure = answer
+            logger.warning("OAuth token refresh failed: HubSpot answered %d", answer.status_code)
+            raise token_refresh_error(answer)
+        access_token, rotated, expires_in = parsed
+        with self._state:
+            self._access_token = access_token
+            if rotated is not None:
+                self._refresh_token = rotated
+            # Counted from before the request was sent, so the expiry is never late.
+            self._expires_at = started + expires_in
+            self._generation += 1
+            self.refresh_count += 1
+            tokens = TokenSet(
+                access_token=access_token,
+                refresh_token=self._refresh_token,
+                expires_at=datetime.fromtimestamp(self._expires_at, UTC),
+            )
+        logger.debug("OAuth access token refreshed; it expires at %s", tokens.expires_at)
+        if self._on_refresh is not None:
+            try:
+                self._on_refresh(tokens)
+            except Exception as exc:
+                # The new tokens are in use either way; the message of the callback's
+                # exception is left out because it may quote them.
+                logger.error(
+                    "OAuth on_refresh callback raised %s; the refreshed tokens are in use "
+                    "but were not saved by the callback",
+                    type(exc).__name__,
+                )
+
+
+def _parse_token_answer(answer: httpx.Response) -> tuple[str, str | None, float] | None:
+    """(access token, rotated refresh token or None, lifetime in seconds), or None."""
+    if answer.status_code != 200:
+        return None
+    try:
+        data = answer.json()
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    access_token = data.get("access_token")
+    if not isinstance(access_token, str) or not access_token.strip():
+        return None
+    expires_in = data.get("expires_in")
+    if isinstance(expires_in, str):
+        try:
+            expires_in = float(expires_in)
+        except ValueError:
+            return None
+    if (
+        isinstance(expires_in, bool)
+        or not isinstance(expires_in, int | float)
+        or not math.isfinite(expires_in)
+        or expires_in <= 0
+    ):
+        return None
+    rotated = data.get("refresh_token")
+    if not isinstance(rotated, str) or not rotated.strip():
+        rotated = None
+    return access_token, rotated, float(expires_in)
