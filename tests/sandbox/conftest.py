@@ -38,9 +38,10 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def sb(hubspot_sandbox: Sandbox) -> Sandbox:
-    """The per-test sandbox, by a short name."""
-    return hubspot_sandbox
+def sb(request: pytest.FixtureRequest) -> Sandbox:
+    """The per-test sandbox (the ``hubspot_sandbox`` fixture), by a short name."""
+    sandbox: Sandbox = request.getfixturevalue("hubspot_sandbox")
+    return sandbox
 
 
 @pytest.fixture
