@@ -454,6 +454,11 @@ def _sortable(value: datetime) -> float:
     return value.timestamp()
 
 
+def _input_list(items: Iterable[BatchInput]) -> list[BatchInput]:
+    """A fresh list, so ``list[LimitInput]`` is accepted where ``list[BatchInput]`` is stored."""
+    return list(items)
+
+
 @attrs.frozen
 class BatchResult(Generic[R]):
     """What a batch call did: HubSpot's answer plus which of *your* inputs were applied.
@@ -474,9 +479,9 @@ class BatchResult(Generic[R]):
     requested_at: datetime | None = None
     started_at: datetime | None = None
     completed_at: datetime | None = None
-    succeeded: list[BatchInput] = attrs.field(factory=list)
-    failed: list[BatchInput] = attrs.field(factory=list)
-    not_sent: list[BatchInput] = attrs.field(factory=list)
+    succeeded: list[BatchInput] = attrs.field(factory=list, converter=_input_list)
+    failed: list[BatchInput] = attrs.field(factory=list, converter=_input_list)
+    not_sent: list[BatchInput] = attrs.field(factory=list, converter=_input_list)
 
     @property
     def ok(self) -> bool:

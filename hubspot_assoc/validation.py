@@ -68,8 +68,9 @@ def object_type(argument: str, value: object) -> str:
     """An object type name or id (``contacts``, ``0-1``, ``2-12345``, ``p123_cars``).
 
     Returns it stripped of surrounding whitespace. Rejects non-strings, empty strings,
-    ``/``, ``?``, ``#``, whitespace or control characters inside, and ``.``/``..``
-    (URL quoting is the client core's job; these would change which URL is called).
+    ``/``, ``?``, ``#``, whitespace or unprintable characters inside, ``.``/``..`` and
+    names over 100 characters: these would change which URL is called (quoting the rest
+    is the client core's job).
 
     >>> object_type("from_object_type", " contacts ")
     'contacts'
@@ -85,7 +86,7 @@ def object_type(argument: str, value: object) -> str:
         raise InvalidInputError(
             argument, value, allowed, hint=f"it must not contain {' or '.join(map(repr, bad))}"
         )
-    if _has_control(text) or any(ch.isspace() for ch in text):
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
         raise InvalidInputError(
             argument, value, allowed, hint="it must not contain spaces or control characters"
         )

@@ -366,7 +366,12 @@ def test_from_api_with_a_partial_failure() -> None:
 
 
 def test_from_api_keeps_an_unknown_status_and_skips_empty_results() -> None:
-    body = {"status": "ARCHIVED", "results": [{}], "startedAt": "garbage", "completedAt": None}
+    body: dict[str, Any] = {
+        "status": "ARCHIVED",
+        "results": [{}],
+        "startedAt": "garbage",
+        "completedAt": None,
+    }
     result = BatchResult.from_api(body, inputs=[A], parse_result=AssociationLimit.from_api)
     assert result.status == "ARCHIVED"
     assert result.results == []
