@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import platform
 import time
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import attrs
@@ -32,9 +32,11 @@ from .errors import (
     error_from_response,
 )
 from .logs import logger
-from .operations import Operation
 from .ratelimit import RateLimit, RollingWindow
 from .retry import RetryPolicy, retry_delay
+
+if TYPE_CHECKING:
+    from .operations import Operation
 
 T = TypeVar("T")
 

@@ -6,10 +6,9 @@ pipeline of :mod:`hubspot_assoc._core`; each twin only sends and waits in its ow
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -23,10 +22,12 @@ from .errors import (
 )
 from .logs import configure_from_environment
 from .models import BatchResult
-from .operations import BatchPlan, Operation
 from .ratelimit import RateLimit, acquire_async, acquire_sync
 from .resources import AsyncLabels, AsyncLimits, Labels, Limits
 from .retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from .operations import BatchPlan, Operation
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncClient", "Client"]
 
@@ -264,7 +265,7 @@ class AsyncClient:
             if isinstance(step, Fail):
                 raise step.error
             assert isinstance(step, Retry)
-            await asyncio.sleep(step.delay)
+            await _async_sleep(step.delay)
             attempt += 1
 
     async def _execute_batch(self, plan: BatchPlan[Any]) -> BatchResult[Any]:
@@ -291,3 +292,11 @@ def _partial_failure(
         f"{len(result.not_sent)} not sent; see .result): {cause}"
     )
     return BatchPartialFailureError(result, message)
+
+
+async def _async_sleep(seconds: float) -> None:
+    # asyncio is imported here, not at module level: it costs as much to import as httpx's
+    # own modules, and synchronous programs never need it.
+    import asyncio
+
+    await asyncio.sleep(seconds)
