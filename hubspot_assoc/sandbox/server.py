@@ -315,7 +315,8 @@ class App:
             group = _group(token) if token is not None else f"publicapi:private-app:{HUB_ID}"
             return Answer.json(429, rate_limit_body(cid, fault.policy, group), headers + extra)
         if status in HTML_STATUSES:
-            return Answer(status, edge_html(status, cid), "text/html; charset=UTF-8", headers + extra)
+            html = edge_html(status, cid)
+            return Answer(status, html, "text/html; charset=UTF-8", headers + extra)
         body = {
             "status": "error",
             "message": "internal error",

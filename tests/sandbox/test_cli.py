@@ -1,0 +1,141 @@
+"""The command line: ``python -m hubspot_assoc.sandbox`` and the ``add_arguments``/``run`` pair."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from hubspot_assoc.sandbox.cli import add_arguments, parse_rate_limit
+
+from .conftest import batch_path, bearer, labels_path
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    return env
+
+
+def _start(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hubspot_assoc.sandbox", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    assert proc.stdout is not None
+    seen: dict[str, str] = {}
+    deadline = time.monotonic() + 10
+    while "export" not in seen and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        if found := re.search(r"listening on (http://127\.0\.0\.1:\d+)", line):
+            seen["url"] = found.group(1)
+        elif line.startswith("token: "):
+            seen["token"] = line.split(": ", 1)[1].strip()
+        elif line.startswith("oauth client_id: "):
+            seen["client_id"] = line.split(": ", 1)[1].strip()
+        elif line.startswith("export "):
+            seen["export"] = line.strip()
+    return proc, seen
+
+
+def test_cli_prints_url_token_export_and_stops_on_sigint() -> None:
+    proc, seen = _start(
+        "--rate-limit",
+        "5/1s",
+        "--purge-response",
+        "body",
+        "--fault",
+        "503:count=1:route=purge",
+        "--oauth-app",
+    )
+    try:
+        assert seen["token"].startswith("pat-na1-")
+        assert (
+            seen["export"]
+            == f"export HUBSPOT_BASE_URL={seen['url']} HUBSPOT_ACCESS_TOKEN={seen['token']}"
+        )
+        assert seen["client_id"]
+        with httpx.Client(base_url=seen["url"], headers=bearer(seen["token"])) as c:
+            response = c.get(labels_path())
+            assert response.status_code == 200
+            assert response.headers["x-hubspot-ratelimit-max"] == "5"
+            assert response.headers["x-hubspot-ratelimit-interval-milliseconds"] == "1000"
+            purge = {"inputs": [{"category": "HUBSPOT_DEFINED", "typeId": 279}]}
+            assert c.post(batch_path("purge"), json=purge).status_code == 503
+            assert c.post(batch_path("purge"), json=purge).status_code == 200  # body mode
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert "stopped" in out and "Traceback" not in err
+
+
+def test_cli_stops_on_sigterm() -> None:
+    proc, seen = _start()
+    assert "url" in seen
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=10)
+    assert proc.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--fault", "teapot"], "unknown kind 'teapot'"),
+        (["--rate-limit", "fast"], "invalid rate limit 'fast'"),
+        (["--purge-response", "json"], "invalid choice"),
+        (["--daily-limit", "-3"], "invalid daily limit"),
+    ],
+)
+def test_cli_rejects_bad_options(args: list[str], fragment: str) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "hubspot_assoc.sandbox", *args],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=20,
+    )
+    assert out.returncode == 2
+    assert fragment in out.stderr
+
+
+def test_add_arguments_parses_for_a_host_cli() -> None:
+    parser = argparse.ArgumentParser(prog="hubspot-assoc sandbox")
+    add_arguments(parser)
+    args = parser.parse_args(
+        [
+            "--port",
+            "0",
+            "--fault",
+            "drop:fraction=0.1:seed=7",
+            "--fault",
+            "429",
+            "--daily-limit",
+            "off",
+        ]
+    )
+    assert [f.kind for f in args.fault] == ["drop", "429"]
+    assert (
+        args.daily_limit is None and args.rate_limit == (100, 10.0) and args.purge_response == "204"
+    )
+    assert parser.parse_args([]).port == 8080
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("100/10s", (100, 10.0)), ("190/10", (190, 10.0)), ("10/500ms", (10, 0.5)), ("off", None)],
+)
+def test_parse_rate_limit(text: str, expected: tuple[int, float] | None) -> None:
+    assert parse_rate_limit(text) == expected
