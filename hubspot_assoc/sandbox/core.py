@@ -217,8 +217,7 @@ class Sandbox:
 
     def _add(self, fault: Fault) -> Fault:
         if fault.fraction is not None and fault.seed is None and self.seed is not None:
-            fault.seed = self.seed
-            fault.__post_init__()
+            fault.reseed(self.seed)
         with self._app.lock:
             return self._app.faults.add(fault)
 

@@ -106,6 +106,11 @@ class Fault:
         self.policy = policy
         self._rng = random.Random(self.seed)
 
+    def reseed(self, seed: int | None) -> None:
+        """Restart the fraction draws from ``seed``."""
+        self.seed = seed
+        self._rng = random.Random(seed)
+
     @property
     def applies_operation(self) -> bool:
         """Whether the request's operation still takes effect under this fault."""

@@ -210,8 +210,10 @@ class App:
             else:
                 body = parse_body(raw)
                 answer, fault = self._api(route, params, headers.get("authorization"), body, cid)
-        except ApiError as exc:
-            answer = Answer.json(exc.status, exc.body(cid))
+        except ApiError as exc:  # unknown path or method: nothing is spent
+            with self.lock:
+                peek = self.limiter.peek("anonymous", daily=False)
+            answer = Answer.json(exc.status, exc.body(cid), peek)
         except Exception:  # a sandbox bug: answer like HubSpot would, and show it
             traceback.print_exc(file=sys.stderr)
             answer = Answer.json(
@@ -225,21 +227,21 @@ class App:
             )
         answer.headers.append(("x-hubspot-correlation-id", cid))
         recorded_body = None if body is MISSING or isinstance(body, Malformed) else body
-        self.recorded.append(
-            RecordedRequest(
-                method=method,
-                path=path,
-                query=parse_qs(query) if query else {},
-                headers=headers,
-                body=recorded_body,
-                status=None if answer.drop else answer.status,
-                route=route,
-                fault=fault.kind if fault is not None else None,
-                correlation_id=cid,
-                response_headers=dict(answer.headers),
-                response_body=answer.body,
-            )
+        record = RecordedRequest(
+            method=method,
+            path=path,
+            query=parse_qs(query) if query else {},
+            headers=headers,
+            body=recorded_body,
+            status=None if answer.drop else answer.status,
+            route=route,
+            fault=fault.kind if fault is not None else None,
+            correlation_id=cid,
+            response_headers=dict(answer.headers),
+            response_body=answer.body,
         )
+        with self.lock:
+            self.recorded.append(record)
         return answer
 
     # -- steps -----------------------------------------------------------------------------

@@ -89,9 +89,10 @@ def test_headers_on_every_kind_of_answer(sb: Sandbox, client: httpx.Client) -> N
         httpx.get(sb.url + labels_path()),
         httpx.get(sb.url + labels_path(), headers=bearer(sb.create_token(scopes=[]))),
     ]
+    answers.append(client.get("/crm/associations/v4/nowhere"))
     sb.inject(503)
     answers.append(client.get(labels_path()))
-    assert [a.status_code for a in answers] == [200, 400, 404, 401, 403, 503]
+    assert [a.status_code for a in answers] == [200, 400, 404, 401, 403, 404, 503]
     for answer in answers:
         assert all(h in answer.headers for h in HEADERS), answer
         assert answer.headers["x-hubspot-correlation-id"]
