@@ -164,7 +164,7 @@ def connection_error(request: httpx.Request, exc: Exception, attempts: int) -> A
     advice = (
         "HubSpot did not answer in time; raise Client(timeout=...) or try again later"
         if cls is APITimeoutError
-        else "check the network, proxy settings and base_url"
+        else "Check the network, the proxy settings and base_url"
     )
     return cls(
         f"Could not complete the request to {host}{port}: {what}. {advice}.",
