@@ -197,6 +197,7 @@ def test_error_schema(spec: dict[str, Any]) -> None:
     error = spec["components"]["schemas"]["Error"]
     assert set(error["required"]) == {"category", "correlationId", "message"}
     assert set(error["properties"]) == {
+        "status",
         "category",
         "correlationId",
         "message",

@@ -29,6 +29,7 @@ class Error:
             category (str): The error category, such as VALIDATION_ERROR or MISSING_SCOPES.
             correlation_id (str): The id of the request, to quote to HubSpot's support.
             message (str): What went wrong, often with what to do about it.
+            status (str | Unset): Real answers carry the word "error" here; HubSpot's spec omits it.
             sub_category (str | Unset): A more specific category.
             context (ErrorContext | Unset): Details of an error condition as lists of strings per key, such as
                 `missingScopes`.
@@ -39,6 +40,7 @@ class Error:
     category: str
     correlation_id: str
     message: str
+    status: str | Unset = UNSET
     sub_category: str | Unset = UNSET
     context: ErrorContext | Unset = UNSET
     errors: list[ErrorDetail] | Unset = UNSET
@@ -51,6 +53,8 @@ class Error:
         correlation_id = self.correlation_id
 
         message = self.message
+
+        status = self.status
 
         sub_category = self.sub_category
 
@@ -78,6 +82,8 @@ class Error:
                 "message": message,
             }
         )
+        if status is not UNSET:
+            field_dict["status"] = status
         if sub_category is not UNSET:
             field_dict["subCategory"] = sub_category
         if context is not UNSET:
@@ -101,6 +107,8 @@ class Error:
         correlation_id = d.pop("correlationId")
 
         message = d.pop("message")
+
+        status = d.pop("status", UNSET)
 
         sub_category = d.pop("subCategory", UNSET)
 
@@ -131,6 +139,7 @@ class Error:
             category=category,
             correlation_id=correlation_id,
             message=message,
+            status=status,
             sub_category=sub_category,
             context=context,
             errors=errors,

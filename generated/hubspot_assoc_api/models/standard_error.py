@@ -26,7 +26,8 @@ class StandardError:
     """One failed input of a batch operation.
 
     Attributes:
-        status (str): The HTTP status associated with this input's failure.
+        status (str): HubSpot documents this as the HTTP status of the input's failure; real answers carry the word
+            "error".
         category (str): The error category, such as VALIDATION_ERROR.
         message (str): What went wrong with this input.
         context (ErrorContext): Details of an error condition as lists of strings per key, such as `missingScopes`.
