@@ -449,3 +449,32 @@ def test_sandbox_subcommand_rejects_bad_options(cli: CLI) -> None:
     run = cli("sandbox", "--rate-limit", "fast", token=False)
     assert run.code == 2
     assert "rate limit" in run.err
+
+
+def test_ctrl_c_exits_130_with_a_short_line(cli: CLI) -> None:
+    import signal
+    import socket
+
+    # A server that accepts the connection and never answers: the request is surely in
+    # flight once accept() returns.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        server.settimeout(20)
+        env = cli_env(None, cli.sandbox.token)
+        env["HUBSPOT_BASE_URL"] = f"http://127.0.0.1:{server.getsockname()[1]}"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hubspot_assoc", "labels", "list", "contacts", "companies"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
+        connection, _ = server.accept()
+        with connection:
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=15)
+    assert process.returncode == 130, (out, err)
+    assert "interrupted" in err and "Traceback" not in err
+    assert out == "" and cli.sandbox.token not in err

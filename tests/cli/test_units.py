@@ -139,12 +139,14 @@ def test_run_batch_sends_requests_of_100_and_shows_progress_on_a_terminal() -> N
     result = cli._run_batch(context, items, call, "Purging limits")
     assert call.sizes == [100, 100, 50]
     assert result.succeeded == items and result.ok
+    assert isinstance(context.stderr, io.StringIO)
     progress = context.stderr.getvalue().splitlines()
     assert progress[0] == "Purging limits: request 1 of 3 (1-100 of 250)..."
     assert progress[2] == "Purging limits: request 3 of 3 (201-250 of 250)..."
 
     quiet = _context(tty=False)
     cli._run_batch(quiet, items, _Recorder(), "Purging limits")
+    assert isinstance(quiet.stderr, io.StringIO)
     assert quiet.stderr.getvalue() == ""
 
 
