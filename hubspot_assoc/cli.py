@@ -19,16 +19,18 @@ not pay for httpx or the generated client. The library is imported inside the ha
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
-import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from typing import IO, TYPE_CHECKING, Any, NoReturn
 
+# json, logging, contextlib and typing are imported where used: `--help` imports only what
+# argparse needs (a benchmark holds it to three times a bare interpreter start).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import logging
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import IO, Any, NoReturn
+
     from hubspot_assoc.client import Client
     from hubspot_assoc.models import (
         AssociationLabel,
@@ -124,7 +126,7 @@ class _Parser(argparse.ArgumentParser):
 _CATEGORY_HELP = (
     "CATEGORY is one of " + ", ".join(CATEGORIES) + " in any case, or hubspot, user, integrator"
 )
-_SPEC_RE = re.compile(r"^\s*([^:=\s]*)\s*:\s*([^=\s]*)\s*(?:=\s*(\S*)\s*)?$")
+_SPEC_RE = re.compile(r"^\s*([^:=]*?)\s*:\s*([^=\s]*)\s*(?:=\s*(\S*)\s*)?$")
 
 
 def _category_from(text: str) -> str | None:
@@ -461,7 +463,7 @@ class _Context:
         self.stderr.flush()
 
     def emit_json(self, document: object) -> None:
-        self.out(json.dumps(document, indent=2, default=str, ensure_ascii=False))
+        self.out(_json_text(document))
 
     def read_token(self) -> str:
         """The token from ``--token-file`` or the environment; raises when there is none."""
@@ -516,27 +518,25 @@ class _Context:
         return Client(token, base_url=args.base_url, timeout=args.timeout, retry=retry)
 
 
-class _RedactToken(logging.Filter):
-    """Masks the CLI's token in log records (the library redacts too; this is belt and braces)."""
+def _enable_request_log(context: _Context) -> Callable[[], None]:
+    """Send the ``hubspot_assoc`` logger's DEBUG lines to stderr; returns the undo function.
 
-    def __init__(self, context: _Context) -> None:
-        super().__init__()
-        self.context = context
+    The handler masks the CLI's token in every line (the library redacts credentials too;
+    this is belt and braces).
+    """
+    import logging
 
-    def filter(self, record: logging.LogRecord) -> bool:
+    def redact(record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = self.context.redact(message)
+        cleaned = context.redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
 
-
-def _enable_request_log(context: _Context) -> Callable[[], None]:
-    """Send the ``hubspot_assoc`` logger's DEBUG lines to stderr; returns the undo function."""
     logger = logging.getLogger("hubspot_assoc")
     handler = logging.StreamHandler(context.stderr)
     handler.setFormatter(logging.Formatter("debug: %(message)s"))
-    handler.addFilter(_RedactToken(context))
+    handler.addFilter(redact)
     previous = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
@@ -724,6 +724,12 @@ def _batch_json(
     }
 
 
+def _json_text(document: object) -> str:
+    import json
+
+    return json.dumps(document, indent=2, default=str, ensure_ascii=False)
+
+
 def _json_scalar(value: object) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
 
@@ -838,7 +844,7 @@ def _print_dry_run(context: _Context, operations: Sequence[Any]) -> int:
         context.out()
         context.out(f"{request['method']} {request['path']}")
         if request["body"] is not None:
-            context.out(json.dumps(request["body"], indent=2, ensure_ascii=False))
+            context.out(_json_text(request["body"]))
     return EXIT_OK
 
 
@@ -880,7 +886,7 @@ def _run_batch(
             if not parts:
                 raise
             not_sent = [item for later in chunks[index + 1 :] for item in later]
-            failed = BatchResult[Any](status="CANCELED", failed=list(chunk))
+            failed: BatchResult[Any] = BatchResult(status="CANCELED", failed=list(chunk))
             result = BatchResult.combine([*parts, failed], not_sent=not_sent)
             raise BatchPartialFailureError(
                 result,
@@ -989,6 +995,8 @@ def _limits_update(context: _Context) -> int:
 
 
 def _limits_purge(context: _Context) -> int:
+    from contextlib import suppress
+
     from hubspot_assoc import operations as ops
     from hubspot_assoc.errors import HubSpotError
     from hubspot_assoc.models import AssociationSpec
@@ -1003,7 +1011,7 @@ def _limits_purge(context: _Context) -> int:
         if not args.yes:
             current: dict[tuple[str, int], AssociationLimit] = {}
             # Showing the current values is a courtesy; the purge itself says what fails.
-            with contextlib.suppress(HubSpotError):
+            with suppress(HubSpotError):
                 current = {x.spec.key: x for x in client.limits.get(args.from_type, args.to_type)}
             lines = []
             for item in items:
@@ -1249,7 +1257,7 @@ def _report_usage_error(
     exc: UsageError, argv: Sequence[str], stdout: IO[str], stderr: IO[str]
 ) -> int:
     if _wants_json(argv):
-        stdout.write(json.dumps({"error": _usage_json(exc)}, indent=2) + "\n")
+        stdout.write(_json_text({"error": _usage_json(exc)}) + "\n")
     else:
         if exc.usage:
             stderr.write(exc.usage)
@@ -1267,6 +1275,8 @@ def _usage_json(exc: UsageError) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``hubspot-assoc`` with *argv* (default ``sys.argv[1:]``); return the exit code."""
+    from contextlib import suppress
+
     args_list = list(sys.argv[1:] if argv is None else argv)
     stdout, stderr = sys.stdout, sys.stderr
     flag = _rejected_token_flag(args_list)
@@ -1322,5 +1332,5 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if undo_log is not None:
             undo_log()
-        with contextlib.suppress(BrokenPipeError, ValueError):
+        with suppress(BrokenPipeError, ValueError):
             stdout.flush()
