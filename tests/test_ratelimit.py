@@ -25,7 +25,8 @@ class FakeClock:
 
 def make(max_requests: int, interval: float, **kwargs: Any) -> tuple[RollingWindow, FakeClock]:
     clock = FakeClock()
-    window = RollingWindow(RateLimit(max_requests, interval), clock=clock, margin=0.0, **kwargs)
+    settings: dict[str, Any] = {"margin": 0.0, "pace": 0.0, **kwargs}
+    window = RollingWindow(RateLimit(max_requests, interval), clock=clock, **settings)
     return window, clock
 
 
@@ -55,10 +56,26 @@ def test_burst_is_spread_window_by_window() -> None:
 
 
 def test_margin_stretches_the_interval() -> None:
-    clock = FakeClock()
-    window = RollingWindow(RateLimit(2, 10.0), clock=clock)  # default 5% margin
+    window, _ = make(2, 10.0, margin=0.05)
     delays = [window.reserve() for _ in range(3)]
     assert delays == [0.0, 0.0, pytest.approx(10.5)]
+
+
+def test_pace_spreads_a_window_instead_of_bursting() -> None:
+    window, clock = make(4, 1.0, pace=0.5)  # gap 1.0 / 4 * 0.5 = 0.125 s
+    starts = [clock.now + window.reserve() for _ in range(6)]
+    # Paced within the window; the 5th waits for the 1st to leave it.
+    assert starts == pytest.approx([100.0, 100.125, 100.25, 100.375, 101.0, 101.125])
+    clock.now = 110.0
+    assert window.reserve() == 0.0  # a caller after a pause starts at once
+
+
+def test_defaults_pace_half_and_margin_five_percent() -> None:
+    clock = FakeClock()
+    window = RollingWindow(RateLimit(2, 10.0), clock=clock)
+    delays = [window.reserve() for _ in range(3)]
+    # span 10.5 s; gap 10.5 / 2 * 0.5
+    assert delays == [0.0, pytest.approx(2.625), pytest.approx(10.5)]
 
 
 def test_never_more_than_max_in_any_interval_under_random_arrivals() -> None:
@@ -245,8 +262,14 @@ def test_rate_limit_rejects_invalid_values(kwargs: dict[str, Any], field: str) -
 
 @pytest.mark.parametrize("margin", [-0.1, 1.0, float("nan"), True])
 def test_window_rejects_invalid_margin(margin: float) -> None:
-    with pytest.raises(ValueError, match="margin"):
+    with pytest.raises(InvalidInputError, match="margin"):
         RollingWindow(RateLimit(), margin=margin)
+
+
+@pytest.mark.parametrize("pace", [-0.1, 1.5, float("nan"), False])
+def test_window_rejects_invalid_pace(pace: float) -> None:
+    with pytest.raises(InvalidInputError, match="pace"):
+        RollingWindow(RateLimit(), pace=pace)
 
 
 def test_window_requires_a_rate_limit() -> None:
