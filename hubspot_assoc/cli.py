@@ -112,6 +112,13 @@ class UsageError(Exception):
         self.argument = argument
         self.value = value
 
+    @property
+    def shown(self) -> str:
+        """The message as printed on stderr, led by the program name."""
+        if self.message.startswith(PROG):
+            return self.message  # argparse's own, already "hubspot-assoc ...: error: ..."
+        return f"{PROG}: error: {self.message}"
+
 
 # --------------------------------------------------------------------------- parsing
 
@@ -805,7 +812,7 @@ def _refuse_without_terminal(context: _Context) -> None:
     if getattr(context.args, "yes", False) or _stdin_is_tty():
         return
     raise UsageError(
-        f"{PROG}: refusing to change anything without confirmation: stdin is not a "
+        "refusing to change anything without confirmation: stdin is not a "
         "terminal. Pass --yes to confirm (or --dry-run to see the request first).",
         kind="ConfirmationRequired",
     )
@@ -823,7 +830,7 @@ def _confirm(context: _Context, description: str, question: str) -> None:
     context.stderr.flush()
     answer = sys.stdin.readline()
     if answer.strip().lower() not in {"y", "yes"}:
-        raise UsageError(f"{PROG}: not confirmed; nothing was changed.", kind="NotConfirmed")
+        raise UsageError("not confirmed; nothing was changed.", kind="NotConfirmed")
 
 
 # --------------------------------------------------------------------------- dry run
@@ -916,7 +923,8 @@ def _report_batch(
         context.emit_json(_batch_json(operation, from_type, to_type, result))
         return EXIT_OK
     context.out(format_batch(operation, from_type, to_type, result))
-    if operation != "purge" and result.results:
+    # Update answers carry no labels, so only create's results make a useful table.
+    if operation == "create" and result.results:
         context.out()
         context.out(format_limits(result.results))
     return EXIT_OK
@@ -929,7 +937,7 @@ def _limits_list(context: _Context) -> int:
     args = context.args
     if (args.from_type is None) != (args.to_type is None):
         raise UsageError(
-            f"{PROG} limits list: error: --from and --to go together (or give neither to list "
+            "--from and --to go together (or give neither to list "
             "every configured limit in the portal)",
             kind="UsageError",
         )
@@ -1184,7 +1192,7 @@ def _sandbox(context: _Context) -> int:
 
 def _demo(context: _Context) -> int:
     if context.json:
-        raise UsageError(f"{PROG} demo: error: the demo has no JSON output; drop --json")
+        raise UsageError("the demo has no JSON output; drop --json")
     from hubspot_assoc.demo import run
 
     return run(context.stdout)
@@ -1245,11 +1253,7 @@ def _report_error(context: _Context, exc: BaseException) -> int:
         context.out(
             format_batch(str(args.action), str(args.from_type), str(args.to_type), exc.result)
         )
-    message = str(exc)
-    if isinstance(exc, UsageError):
-        context.err(message)
-    else:
-        context.err(f"{PROG}: error: {message}")
+    context.err(f"{PROG}: error: {exc}")
     return code
 
 
@@ -1261,7 +1265,7 @@ def _report_usage_error(
     else:
         if exc.usage:
             stderr.write(exc.usage)
-        stderr.write(exc.message + "\n")
+        stderr.write(exc.shown + "\n")
     return EXIT_USAGE
 
 
@@ -1282,7 +1286,7 @@ def main(argv: list[str] | None = None) -> int:
     flag = _rejected_token_flag(args_list)
     if flag is not None:
         return _report_usage_error(
-            UsageError(f"{PROG}: error: " + _TOKEN_REFUSAL.format(flag=flag)),
+            UsageError(_TOKEN_REFUSAL.format(flag=flag)),
             args_list,
             stdout,
             stderr,
@@ -1316,7 +1320,7 @@ def main(argv: list[str] | None = None) -> int:
         if context.json:
             context.emit_json({"error": _usage_json(exc)})
         else:
-            context.err(exc.message)
+            context.err(exc.shown)
         return EXIT_USAGE
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); say nothing more on a closed pipe.
