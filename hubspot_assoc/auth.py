@@ -449,7 +449,8 @@ class OAuthAuth(httpx.Auth):
             with self._state:
                 self._failures += 1
                 self._last_failure = answer
-            logger.warning("OAuth token refresh failed: HubSpot answered %d", answer.status_code)
+            # DEBUG only: the caller gets the AuthenticationError; a warning would say it twice.
+            logger.debug("OAuth token refresh failed: HubSpot answered %d", answer.status_code)
             raise token_refresh_error(answer)
         access_token, rotated, expires_in = parsed
         with self._state:
