@@ -155,9 +155,10 @@ def run(out: IO[str] | None = None) -> int:
             p.line("   (a private app token that may read contacts and companies, not write them)")
             p.code(
                 "try:\n"
-                f'           client.limits.purge("{FROM}", "{TO}", [("USER_DEFINED", {type_id})])\n'
-                "       except MissingScopesError as exc:\n"
-                "           print(exc.missing_scopes)"
+                f"{' ' * 15}client.limits.purge"
+                f'("{FROM}", "{TO}", [("USER_DEFINED", {type_id})])\n'
+                "           except MissingScopesError as exc:\n"
+                "               print(exc.missing_scopes)"
             )
             with Client(read_only, base_url=sandbox.url, retry=retry) as limited:
                 try:
