@@ -478,3 +478,34 @@ def test_ctrl_c_exits_130_with_a_short_line(cli: CLI) -> None:
     assert process.returncode == 130, (out, err)
     assert "interrupted" in err and "Traceback" not in err
     assert out == "" and cli.sandbox.token not in err
+
+
+def test_purge_on_a_real_terminal_asks_and_proceeds_on_yes(sandbox: Sandbox) -> None:
+    import os
+    import pty
+    import select
+    import time
+
+    sandbox.state.set_limit("contacts", "companies", CATEGORY, 279, 5)
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hubspot_assoc", "limits", "purge", "contacts", "companies",
+         "hubspot:279"],
+        stdin=terminal, stdout=terminal, stderr=terminal, env=cli_env(sandbox, sandbox.token),
+    )  # fmt: skip
+    os.close(terminal)
+    seen = b""
+    deadline = time.monotonic() + 20
+    try:
+        while b"[y/N]" not in seen and time.monotonic() < deadline:
+            if select.select([controller], [], [], 0.1)[0]:
+                seen += os.read(controller, 4096)
+        assert b"HUBSPOT_DEFINED:279: limit 5 -> default" in seen, seen
+        assert sandbox.state.limit("contacts", "companies", CATEGORY, 279) == 5  # still asking
+        os.write(controller, b"y\n")
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(controller)
+    assert sandbox.state.limit("contacts", "companies", CATEGORY, 279) is None
