@@ -43,6 +43,17 @@ def test_help_lists_the_commands_and_imports_neither_httpx_nor_the_generated_cli
     assert "hubspot_assoc.cli" in imported  # the measurement did cover the CLI
 
 
+def test_importing_the_library_does_not_import_the_cli() -> None:
+    probe = "import json, sys, hubspot_assoc; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=cli_env(None, None),
+        timeout=30, check=True,
+    )  # fmt: skip
+    modules = json.loads(done.stdout)
+    assert "hubspot_assoc" in modules
+    assert "hubspot_assoc.cli" not in modules and "hubspot_assoc.demo" not in modules
+
+
 def test_leaf_help_and_missing_command(cli: CLI) -> None:
     run = cli("limits", "purge", "--help", token=False)
     assert run.code == 0
