@@ -30,20 +30,22 @@ exception or a log line.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import threading
 import time
 import weakref
 from collections.abc import AsyncGenerator, Callable, Generator, MutableMapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
 
 from .errors import AuthenticationError, InvalidInputError, token_refresh_error
 from .logs import logger
+
+if TYPE_CHECKING:  # asyncio itself is imported only when an async flow runs
+    import asyncio
 
 __all__ = ["BearerAuth", "OAuth", "OAuthAuth", "TokenSet"]
 
@@ -367,6 +369,8 @@ class OAuthAuth(httpx.Auth):
     def _task_lock(self) -> asyncio.Lock:
         # An asyncio.Lock belongs to one event loop; keep one per loop so the same
         # client works under successive asyncio.run() calls.
+        import asyncio
+
         loop = asyncio.get_running_loop()
         with self._state:
             lock = self._async_refresh.get(loop)

@@ -41,8 +41,8 @@ a runtime dependency for what is here about a hundred lines.
 
 from __future__ import annotations
 
-import asyncio
 import math
+import sys
 import threading
 import time
 from collections import deque
@@ -50,7 +50,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
-import httpx
 
 from .errors import InvalidInputError
 
@@ -96,7 +95,7 @@ class RateLimit:
 
         from hubspot_assoc import Client, RateLimit
 
-        client = Client(token="pat-...", rate_limit=RateLimit(190, 10.0))  # Professional
+        client = Client(rate_limit=RateLimit(190, 10.0))  # Professional
         share = RateLimit(50, 10.0, adapt=False)
     """
 
@@ -244,13 +243,18 @@ def acquire_sync(window: RollingWindow) -> None:
 
 async def acquire_async(window: RollingWindow) -> None:
     """Suspend the current task until a request may start under ``window``'s budget."""
+    import asyncio  # here, so that importing this module stays as light as the CLI needs
+
     delay = window.reserve()
     if delay > 0:
         await asyncio.sleep(delay)
 
 
 def _header(headers: Mapping[str, str], lower_name: str) -> str | None:
-    if isinstance(headers, httpx.Headers):  # case-insensitive already
+    # httpx.Headers looks names up case-insensitively already; if httpx was never
+    # imported, these headers cannot be httpx.Headers.
+    httpx = sys.modules.get("httpx")
+    if httpx is not None and isinstance(headers, httpx.Headers):
         value: str | None = headers.get(lower_name)
         return value
     for name, candidate in headers.items():
