@@ -11,39 +11,104 @@ Everything a user needs is importable from here; ``hubspot_assoc_api`` (the gene
 low-level client) is an implementation detail.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .auth import OAuth, TokenSet
-from .client import AsyncClient, Client
-from .errors import (
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    BatchPartialFailureError,
-    ConflictError,
-    ErrorDetail,
-    HubSpotError,
-    InvalidInputError,
-    MissingCredentialsError,
-    MissingScopesError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-    UnexpectedResponseError,
-)
-from .models import (
-    AssociationLabel,
-    AssociationLimit,
-    AssociationSpec,
-    BatchItemError,
-    BatchResult,
-    Category,
-    LimitInput,
-)
-from .ratelimit import RateLimit
-from .retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from .auth import OAuth, TokenSet
+    from .client import AsyncClient, Client
+    from .errors import (
+        APIConnectionError,
+        APIError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        BatchPartialFailureError,
+        ConflictError,
+        ErrorDetail,
+        HubSpotError,
+        InvalidInputError,
+        MissingCredentialsError,
+        MissingScopesError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        ServerError,
+        UnexpectedResponseError,
+    )
+    from .models import (
+        AssociationLabel,
+        AssociationLimit,
+        AssociationSpec,
+        BatchItemError,
+        BatchResult,
+        Category,
+        LimitInput,
+    )
+    from .ratelimit import RateLimit
+    from .retry import RetryPolicy
+
+# Where each public name lives. Importing them lazily keeps `import hubspot_assoc` cheap for
+# programs that need only part of it: `hubspot-assoc --help` must not load httpx at all.
+_EXPORTS = {
+    "AsyncClient": "client",
+    "Client": "client",
+    "OAuth": "auth",
+    "TokenSet": "auth",
+    "RateLimit": "ratelimit",
+    "RetryPolicy": "retry",
+    **dict.fromkeys(
+        [
+            "APIConnectionError",
+            "APIError",
+            "APITimeoutError",
+            "AuthenticationError",
+            "BadRequestError",
+            "BatchPartialFailureError",
+            "ConflictError",
+            "ErrorDetail",
+            "HubSpotError",
+            "InvalidInputError",
+            "MissingCredentialsError",
+            "MissingScopesError",
+            "NotFoundError",
+            "PermissionDeniedError",
+            "RateLimitError",
+            "ServerError",
+            "UnexpectedResponseError",
+        ],
+        "errors",
+    ),
+    **dict.fromkeys(
+        [
+            "AssociationLabel",
+            "AssociationLimit",
+            "AssociationSpec",
+            "BatchItemError",
+            "BatchResult",
+            "Category",
+            "LimitInput",
+        ],
+        "models",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hubspot_assoc' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"hubspot_assoc.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
 
 __all__ = [
     "APIConnectionError",

@@ -131,3 +131,17 @@ def test_import_does_not_pull_in_cli_sandbox_or_generated_code() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_exported_name_resolves_lazily() -> None:
+    code = (
+        "import sys, hubspot_assoc;"
+        "assert 'httpx' not in sys.modules, 'import hubspot_assoc must not load httpx';"
+        "from hubspot_assoc import *;"
+        "g = globals(); missing = [n for n in hubspot_assoc.__all__ if n not in g];"
+        "print(missing)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+    assert set(hubspot_assoc.__all__) == {*hubspot_assoc._EXPORTS, "__version__"}
