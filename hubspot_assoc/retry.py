@@ -111,7 +111,7 @@ class RetryPolicy:
 
         from hubspot_assoc import Client, RetryPolicy
 
-        client = Client(token="pat-...", retry=RetryPolicy(max_retries=5, max_delay=20.0))
+        client = Client(retry=RetryPolicy(max_retries=5, max_delay=20.0))
         no_retries = RetryPolicy(max_retries=0)
     """
 
