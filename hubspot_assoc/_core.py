@@ -124,7 +124,8 @@ class Core:
                 return Fail(exc)
         error = error_from_response(response, attempts=attempt + 1)
         if window is not None and isinstance(error, RateLimitError) and not error.is_daily:
-            window.on_rate_limited(response.headers)
+            hold = self.retry.max_delay if self.retry is not None else None
+            window.on_rate_limited(response.headers, hold=hold)
         if self.retry is None:
             return Fail(error)
         delay = retry_delay(

@@ -194,12 +194,17 @@ class RollingWindow:
             if new != self._limit:
                 self._set_limit(new)
 
-    def on_rate_limited(self, headers: Mapping[str, str] | None = None) -> None:
+    def on_rate_limited(
+        self, headers: Mapping[str, str] | None = None, *, hold: float | None = None
+    ) -> None:
         """Record a ``429 TEN_SECONDLY_ROLLING``: HubSpot's window is full right now.
 
-        The window counts any missing requests as having started just now, so no request
-        starts until enough of them age out. Call :meth:`wait_time` afterwards for the
-        retry delay.
+        The window counts the requests HubSpot saw but this client did not send (another
+        program sharing the app's budget) as having started just now, so no request starts
+        until enough of them age out. With ``hold`` they age out after at most that many
+        seconds instead of a whole interval: the client passes its retry policy's
+        ``max_delay``, so that one 429 never stalls every caller for longer than the policy
+        allows. Call :meth:`wait_time` afterwards for the retry delay.
         """
         if headers is not None:
             self.learn(headers)
@@ -208,7 +213,8 @@ class RollingWindow:
             self._forget_before(now)
             missing = self._limit.max_requests - len(self._starts)
             if missing > 0:
-                self._starts = deque(sorted([*self._starts, *([now] * missing)]))
+                started = now if hold is None else min(now, now - self._span + max(hold, 0.0))
+                self._starts = deque(sorted([*self._starts, *([started] * missing)]))
 
     def _set_limit(self, limit: RateLimit) -> None:
         self._limit = limit

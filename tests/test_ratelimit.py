@@ -369,3 +369,21 @@ def test_threads_and_tasks_share_one_budget() -> None:
     assert len(sent) == 40
     assert 0.6 <= elapsed < 2.0
     assert max_in_any_window(sent, 0.15) <= 10
+
+
+def test_rate_limited_hold_caps_how_long_unseen_requests_block() -> None:
+    window, clock = make(5, 10.0)
+    clock.now = 100.0
+    window.reserve()
+    window.on_rate_limited(hold=2.0)
+    # Four requests we did not send fill the window, but only for the 2 s hold: one 429
+    # must not stall every caller for the whole 10 s interval.
+    assert window.wait_time() == pytest.approx(2.0)
+    clock.now = 102.0
+    assert window.reserve() == 0.0
+    # Without a hold they would block until the whole interval passed.
+    other, clock2 = make(5, 10.0)
+    clock2.now = 100.0
+    other.reserve()
+    other.on_rate_limited()
+    assert other.wait_time() == pytest.approx(10.0)
