@@ -964,6 +964,16 @@ def token_refresh_error(response: httpx.Response) -> AuthenticationError:
         status = int(response.status_code)
     except Exception:
         status = 0
+    if status == 429 or status >= 500:
+        # The token endpoint failed, not the refresh token: say so, or users would
+        # re-authorise an app whose credentials are fine.
+        detail = (
+            f"HubSpot's token endpoint answered {status} while refreshing the OAuth access "
+            "token; the refresh token was not rejected. This is usually temporary: try the "
+            "call again in a moment"
+        )
+    else:
+        detail = f"HubSpot rejected the OAuth refresh token ({named}). {advice}"
     return AuthenticationError(
         status_code=status,
         method=method,
@@ -972,5 +982,5 @@ def token_refresh_error(response: httpx.Response) -> AuthenticationError:
         headers=headers,
         category=_REFRESH_CATEGORY,
         correlation_id=fields["correlation_id"],
-        detail=f"HubSpot rejected the OAuth refresh token ({named}). {advice}",
+        detail=detail,
     )

@@ -693,6 +693,9 @@ def test_refresh_error_with_html_body() -> None:
     error = token_refresh_error(httpx.Response(502, text="<html>bad</html>", request=request))
     assert isinstance(error, AuthenticationError)
     assert error.status_code == 502
+    # An outage of the token endpoint is not a rejected refresh token.
+    assert "was not rejected" in str(error)
+    assert "install flow" not in str(error)
 
 
 # --------------------------------------------------------------------------- others
