@@ -53,6 +53,9 @@ def child_env() -> dict[str, str]:
     paths = [str(ROOT), str(ROOT / "generated"), env.get("PYTHONPATH", "")]
     env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     env.pop("HUBSPOT_LOG", None)
+    # Users run from compiled bytecode (pip writes it at install); without this, a shell that
+    # sets PYTHONDONTWRITEBYTECODE would recompile every edited module on every cold start.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
