@@ -15,7 +15,7 @@ two lines and everything else is decided here:
 from __future__ import annotations
 
 import logging
-import platform
+import sys
 import time
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlsplit
@@ -40,9 +40,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-USER_AGENT = (
-    f"hubspot-assoc/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
-)
+# sys.version_info rather than the platform module, which costs a millisecond to import.
+_PYTHON = "{}.{}.{}".format(*sys.version_info[:3])
+USER_AGENT = f"hubspot-assoc/{__version__} python/{_PYTHON} httpx/{httpx.__version__}"
 
 
 @attrs.frozen

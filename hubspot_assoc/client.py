@@ -21,12 +21,12 @@ from .errors import (
     MissingCredentialsError,
 )
 from .logs import configure_from_environment
-from .models import BatchResult
 from .ratelimit import RateLimit, acquire_async, acquire_sync
 from .resources import AsyncLabels, AsyncLimits, Labels, Limits
 from .retry import RetryPolicy
 
 if TYPE_CHECKING:
+    from .models import BatchResult
     from .operations import BatchPlan, Operation
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncClient", "Client"]
@@ -191,7 +191,7 @@ class Client:
                 if not parts:
                     raise
                 raise _partial_failure(plan, parts, index, exc) from exc
-        return BatchResult.combine(parts) if parts else BatchResult.empty()
+        return _combine(parts)
 
 
 class AsyncClient:
@@ -277,13 +277,15 @@ class AsyncClient:
                 if not parts:
                     raise
                 raise _partial_failure(plan, parts, index, exc) from exc
-        return BatchResult.combine(parts) if parts else BatchResult.empty()
+        return _combine(parts)
 
 
 def _partial_failure(
     plan: BatchPlan[Any], parts: list[BatchResult[Any]], index: int, cause: HubSpotError
 ) -> BatchPartialFailureError:
     """Chunk ``index`` failed after earlier chunks were applied: say exactly which were."""
+    from .models import BatchResult
+
     failed_chunk = BatchResult[Any](status="CANCELED", failed=list(plan.chunks[index].inputs))
     result = BatchResult.combine([*parts, failed_chunk], not_sent=plan.not_sent_after(index))
     message = (
@@ -300,3 +302,12 @@ async def _async_sleep(seconds: float) -> None:
     import asyncio
 
     await asyncio.sleep(seconds)
+
+
+def _combine(parts: list[BatchResult[Any]]) -> BatchResult[Any]:
+    """One result for a batch sent as ``parts`` (the common single request needs no merge)."""
+    if len(parts) == 1:
+        return parts[0]
+    from .models import BatchResult  # models load with the first call, not with the client
+
+    return BatchResult.combine(parts) if parts else BatchResult.empty()

@@ -12,38 +12,15 @@ carrying the raw body, the status and the correlation id; no generator exception
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from types import ModuleType
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 import httpx
 from hubspot_assoc_api import Client as _GeneratedClient
-from hubspot_assoc_api.api.labels import create_label as create_label_module
-from hubspot_assoc_api.api.labels import delete_label as delete_label_module
-from hubspot_assoc_api.api.labels import list_labels as list_labels_module
-from hubspot_assoc_api.api.labels import update_label as update_label_module
-from hubspot_assoc_api.api.limits import create_limits as create_limits_module
-from hubspot_assoc_api.api.limits import get_limits as get_limits_module
-from hubspot_assoc_api.api.limits import list_all_limits as list_all_limits_module
-from hubspot_assoc_api.api.limits import purge_limits as purge_limits_module
-from hubspot_assoc_api.api.limits import update_limits as update_limits_module
-from hubspot_assoc_api.models import (
-    AssociationCategory,
-    BatchAssociationSpecInput,
-    BatchLimitInput,
-    BatchLimitResponse,
-    BatchLimitUpdateResponse,
-    BatchPurgeResponse,
-    LabelCollection,
-    LabelCreateRequest,
-    LabelUpdateRequest,
-    LimitCollection,
-    StandardError,
-)
-from hubspot_assoc_api.models import AssociationSpec as _ApiSpec
-from hubspot_assoc_api.models import LimitInput as _ApiLimitInput
 from hubspot_assoc_api.types import Unset
 
 from . import validation
@@ -59,6 +36,12 @@ from .models import (
     split_outcomes,
 )
 
+if TYPE_CHECKING:
+    from hubspot_assoc_api.models.batch_limit_response import BatchLimitResponse
+    from hubspot_assoc_api.models.batch_limit_update_response import BatchLimitUpdateResponse
+    from hubspot_assoc_api.models.batch_purge_response import BatchPurgeResponse
+    from hubspot_assoc_api.models.standard_error import StandardError
+
 T = TypeVar("T")
 InputT = TypeVar("InputT", AssociationSpec, LimitInput)
 
@@ -66,6 +49,19 @@ DEFAULT_BATCH_SIZE = 100
 # The generated parsers take a client only to decide what to do with statuses the spec
 # does not list; every operation has a `default` response, so any instance will do.
 _PARSER_CLIENT = _GeneratedClient(base_url="")
+# Each generated endpoint module imports only the models it uses, so loading them one by
+# one, on first use, keeps a program that only purges from loading the whole API.
+_ENDPOINTS = {
+    "list_all_limits": "limits",
+    "get_limits": "limits",
+    "create_limits": "limits",
+    "update_limits": "limits",
+    "purge_limits": "limits",
+    "list_labels": "labels",
+    "create_label": "labels",
+    "update_label": "labels",
+    "delete_label": "labels",
+}
 # What the generated parsers raise on a body that does not fit the spec.
 _PARSE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError)
 
@@ -107,6 +103,16 @@ class BatchPlan(Generic[InputT]):
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _endpoint(name: str) -> ModuleType:
+    """The generated module of operation ``name`` (imported once, then cached)."""
+    return importlib.import_module(f"hubspot_assoc_api.api.{_ENDPOINTS[name]}.{name}")
+
+
+def _model(module: str, name: str) -> Any:
+    """A generated model class, importing only its own module."""
+    return getattr(importlib.import_module(f"hubspot_assoc_api.models.{module}"), name)
 
 
 def _optional(value: T | Unset) -> T | None:
@@ -233,10 +239,12 @@ def list_all_limits() -> Operation[list[AssociationLimit]]:
     """GET .../definitions/configurations/all."""
 
     def parse(response: httpx.Response) -> list[AssociationLimit]:
-        parsed = _parse_generated(list_all_limits_module, response, LimitCollection)
+        parsed = _parse_generated(
+            _endpoint("list_all_limits"), response, _model("limit_collection", "LimitCollection")
+        )
         return [_limit(item) for item in parsed.results]
 
-    return _operation("list_all_limits", list_all_limits_module, idempotent=True, parse=parse)
+    return _operation("list_all_limits", _endpoint("list_all_limits"), idempotent=True, parse=parse)
 
 
 def get_limits(from_type: object, to_type: object) -> Operation[list[AssociationLimit]]:
@@ -245,12 +253,14 @@ def get_limits(from_type: object, to_type: object) -> Operation[list[Association
     to_object_type = validation.object_type("to_type", to_type)
 
     def parse(response: httpx.Response) -> list[AssociationLimit]:
-        parsed = _parse_generated(get_limits_module, response, LimitCollection)
+        parsed = _parse_generated(
+            _endpoint("get_limits"), response, _model("limit_collection", "LimitCollection")
+        )
         return [_limit(item) for item in parsed.results]
 
     return _operation(
         "get_limits",
-        get_limits_module,
+        _endpoint("get_limits"),
         idempotent=True,
         parse=parse,
         from_object_type=from_object_type,
@@ -272,12 +282,15 @@ def _limit_plan(
     to_object_type = validation.object_type("to_type", to_type)
     inputs = validation.limit_inputs(items)
     size = _batch_size(batch_size)
+    batch_input = _model("batch_limit_input", "BatchLimitInput")
+    api_input = _model("limit_input", "LimitInput")
+    api_category = _model("association_category", "AssociationCategory")
     chunks = []
     for chunk in _chunks(inputs, size):
-        body = BatchLimitInput(
+        body = batch_input(
             inputs=[
-                _ApiLimitInput(
-                    category=AssociationCategory(str(i.category)),
+                api_input(
+                    category=api_category(str(i.category)),
                     type_id=i.type_id,
                     max_to_object_ids=i.max_to_object_ids,
                 )
@@ -309,12 +322,12 @@ def create_limits(
     """POST .../batch/create, split into chunks of ``batch_size``."""
     return _limit_plan(
         "create_limits",
-        create_limits_module,
+        _endpoint("create_limits"),
         from_type,
         to_type,
         items,
         batch_size,
-        BatchLimitResponse,
+        _model("batch_limit_response", "BatchLimitResponse"),
         _limit,
     )
 
@@ -325,12 +338,12 @@ def update_limits(
     """POST .../batch/update, split into chunks of ``batch_size``."""
     return _limit_plan(
         "update_limits",
-        update_limits_module,
+        _endpoint("update_limits"),
         from_type,
         to_type,
         items,
         batch_size,
-        BatchLimitUpdateResponse,
+        _model("batch_limit_update_response", "BatchLimitUpdateResponse"),
         _update_result,
     )
 
@@ -343,10 +356,12 @@ def purge_limits(
     to_object_type = validation.object_type("to_type", to_type)
     inputs = validation.association_specs(items)
     size = _batch_size(batch_size)
+    batch_input = _model("batch_association_spec_input", "BatchAssociationSpecInput")
+    api_spec = _model("association_spec", "AssociationSpec")
     chunks = []
     for chunk in _chunks(inputs, size):
-        body = BatchAssociationSpecInput(
-            inputs=[_ApiSpec(category=str(i.category), type_id=i.type_id) for i in chunk]
+        body = batch_input(
+            inputs=[api_spec(category=str(i.category), type_id=i.type_id) for i in chunk]
         )
 
         def parse(
@@ -355,12 +370,16 @@ def purge_limits(
             if response.status_code == 204:
                 # The current v4 answer: no body, every input applied.
                 return BatchResult(status="COMPLETE", succeeded=list(chunk))
-            parsed = _parse_generated(purge_limits_module, response, BatchPurgeResponse)
+            parsed = _parse_generated(
+                _endpoint("purge_limits"),
+                response,
+                _model("batch_purge_response", "BatchPurgeResponse"),
+            )
             return _batch_result(parsed, chunk, None)
 
         operation = _operation(
             "purge_limits",
-            purge_limits_module,
+            _endpoint("purge_limits"),
             idempotent=True,
             parse=parse,
             from_object_type=from_object_type,
@@ -380,12 +399,14 @@ def list_labels(from_type: object, to_type: object) -> Operation[list[Associatio
     to_object_type = validation.object_type("to_type", to_type)
 
     def parse(response: httpx.Response) -> list[AssociationLabel]:
-        parsed = _parse_generated(list_labels_module, response, LabelCollection)
+        parsed = _parse_generated(
+            _endpoint("list_labels"), response, _model("label_collection", "LabelCollection")
+        )
         return [_label(item) for item in parsed.results]
 
     return _operation(
         "list_labels",
-        list_labels_module,
+        _endpoint("list_labels"),
         idempotent=True,
         parse=parse,
         from_object_type=from_object_type,
@@ -404,7 +425,7 @@ def create_label(
     """POST /crm/associations/v4/{from}/{to}/labels."""
     from_object_type = validation.object_type("from_type", from_type)
     to_object_type = validation.object_type("to_type", to_type)
-    body = LabelCreateRequest(
+    body = _model("label_create_request", "LabelCreateRequest")(
         name=validation.label_name("name", name),
         label=validation.label_text("label", label),
     )
@@ -413,14 +434,16 @@ def create_label(
         body.inverse_label = inverse
 
     def parse(response: httpx.Response) -> list[AssociationLabel]:
-        parsed = _parse_generated(create_label_module, response, LabelCollection)
+        parsed = _parse_generated(
+            _endpoint("create_label"), response, _model("label_collection", "LabelCollection")
+        )
         return [_label(item) for item in parsed.results]
 
     # Creating twice makes two labels (or a conflict), so an ambiguous failure is not
     # retried unless the retry policy opts in.
     return _operation(
         "create_label",
-        create_label_module,
+        _endpoint("create_label"),
         idempotent=False,
         parse=parse,
         from_object_type=from_object_type,
@@ -445,7 +468,7 @@ def update_label(
     """PUT /crm/associations/v4/{from}/{to}/labels."""
     from_object_type = validation.object_type("from_type", from_type)
     to_object_type = validation.object_type("to_type", to_type)
-    body = LabelUpdateRequest(
+    body = _model("label_update_request", "LabelUpdateRequest")(
         association_type_id=validation.type_id("type_id", type_id),
         label=validation.label_text("label", label),
     )
@@ -454,7 +477,7 @@ def update_label(
         body.inverse_label = inverse
     return _operation(
         "update_label",
-        update_label_module,
+        _endpoint("update_label"),
         idempotent=True,
         parse=_no_content,
         from_object_type=from_object_type,
@@ -467,7 +490,7 @@ def delete_label(from_type: object, to_type: object, type_id: object) -> Operati
     """DELETE /crm/associations/v4/{from}/{to}/labels/{type_id}."""
     return _operation(
         "delete_label",
-        delete_label_module,
+        _endpoint("delete_label"),
         idempotent=True,
         parse=_no_content,
         from_object_type=validation.object_type("from_type", from_type),

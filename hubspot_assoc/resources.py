@@ -11,11 +11,24 @@ import importlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .models import AssociationLabel, AssociationLimit, AssociationSpec, BatchResult, LimitInput
-
 if TYPE_CHECKING:
     from . import operations as ops
     from .client import AsyncClient, Client
+    from .models import (
+        AssociationLabel,
+        AssociationLimit,
+        AssociationSpec,
+        BatchResult,
+        LimitInput,
+    )
+
+    #: What the purge call accepts as one item.
+    SpecLike = AssociationSpec | dict[str, Any] | tuple[Any, Any]
+    #: What the create and update calls accept as one item.
+    LimitLike = LimitInput | dict[str, Any] | tuple[Any, Any, Any]
+    # Aliases, because inside the classes `list` names the method, not the builtin.
+    LimitList = list[AssociationLimit]
+    LabelList = list[AssociationLabel]
 else:
 
     class _LazyOperations:
@@ -32,16 +45,8 @@ else:
 
     ops = _LazyOperations()
 
-#: What the purge call accepts as one item.
-SpecLike = AssociationSpec | dict[str, Any] | tuple[Any, Any]
-#: What the create and update calls accept as one item.
-LimitLike = LimitInput | dict[str, Any] | tuple[Any, Any, Any]
-
 #: How many inputs one request carries at most (HubSpot's batch limit).
 _BATCH = 100
-# Aliases, because inside the classes `list` names the method, not the builtin.
-LimitList = list[AssociationLimit]
-LabelList = list[AssociationLabel]
 
 
 class Limits:
