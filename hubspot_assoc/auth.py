@@ -35,10 +35,10 @@ import threading
 import time
 import weakref
 from collections.abc import AsyncGenerator, Callable, Generator, MutableMapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import attrs
 import httpx
 
 from .errors import AuthenticationError, InvalidInputError, token_refresh_error
@@ -104,54 +104,53 @@ class BearerAuth(httpx.Auth):
 # --------------------------------------------------------------------------- configuration
 
 
-def _validate_expires_at(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+def _validate_expires_at(name: str, value: object) -> None:
     allowed = "a timezone-aware datetime, Unix seconds (int or float), or None"
     if value is None:
         return
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise InvalidInputError(
-                attribute.name,
+                name,
                 value,
                 allowed,
                 hint="a naive datetime is ambiguous; use datetime.now(timezone.utc) + ...",
             )
         return
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidInputError(attribute.name, value, allowed)
+        raise InvalidInputError(name, value, allowed)
 
 
-def _validate_optional_secret(
-    _instance: Any, attribute: attrs.Attribute[Any], value: object
-) -> None:
+def _validate_optional_secret(name: str, value: object) -> None:
     if value is not None:
-        _check_secret(attribute.name, value, "the access_token from the last token response")
+        _check_secret(name, value, "the access_token from the last token response")
 
 
-def _validate_token_url(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+def _validate_token_url(name: str, value: object) -> None:
     if value is None:
         return
     if not isinstance(value, str) or not value.startswith(("https://", "http://")):
         raise InvalidInputError(
-            attribute.name,
+            name,
             value,
             "None or an http(s) URL, e.g. 'https://api.hubapi.com/oauth/v1/token'",
         )
 
 
-def _validate_callback(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+def _validate_callback(name: str, value: object) -> None:
     if value is not None and not callable(value):
-        raise InvalidInputError(attribute.name, value, "None or a function taking a TokenSet")
+        raise InvalidInputError(name, value, "None or a function taking a TokenSet")
 
 
-def _validate_client_id(_instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+def _validate_client_id(name: str, value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(
-            attribute.name, value, "the app's OAuth client id (a non-empty string)"
-        )
+        raise InvalidInputError(name, value, "the app's OAuth client id (a non-empty string)")
 
 
-@attrs.frozen
+# Stdlib dataclasses rather than attrs: building a client must not import attrs (~10 ms).
+# No slots: a frozen slotted dataclass raises TypeError, not FrozenInstanceError, when a
+# name that is not a field is assigned (CPython gh-105936, still so in 3.11-3.13).
+@dataclass(frozen=True)
 class TokenSet:
     """The tokens after a refresh, handed to :attr:`OAuth.on_refresh` for persisting.
 
@@ -159,17 +158,17 @@ class TokenSet:
     the one given here, not the one you started with. ``repr`` hides both tokens.
     """
 
-    access_token: str = attrs.field(repr=False)
-    refresh_token: str = attrs.field(repr=False)
-    expires_at: datetime = attrs.field()
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    expires_at: datetime
 
-    @expires_at.validator
-    def _check_expires_at(self, attribute: attrs.Attribute[datetime], value: object) -> None:
+    def __post_init__(self) -> None:
+        value: object = self.expires_at
         if not isinstance(value, datetime) or value.utcoffset() is None:
-            raise InvalidInputError(attribute.name, value, "a timezone-aware datetime")
+            raise InvalidInputError("expires_at", value, "a timezone-aware datetime")
 
 
-@attrs.frozen
+@dataclass(frozen=True)
 class OAuth:
     """OAuth settings for a HubSpot app installed in an account.
 
@@ -200,38 +199,38 @@ class OAuth:
                                     refresh_token=store.get("refresh_token"), on_refresh=save))
     """
 
-    client_id: str = attrs.field(validator=_validate_client_id)
-    client_secret: str = attrs.field(repr=False)
-    refresh_token: str = attrs.field(repr=False)
-    access_token: str | None = attrs.field(
-        default=None, repr=False, validator=_validate_optional_secret
-    )
-    expires_at: datetime | int | float | None = attrs.field(
-        default=None, validator=_validate_expires_at
-    )
-    token_url: str | None = attrs.field(default=None, validator=_validate_token_url)
-    on_refresh: Callable[[TokenSet], None] | None = attrs.field(
-        default=None, validator=_validate_callback
-    )
+    client_id: str
+    client_secret: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    access_token: str | None = field(default=None, repr=False)
+    expires_at: datetime | int | float | None = None
+    token_url: str | None = None
+    on_refresh: Callable[[TokenSet], None] | None = None
 
-    @client_secret.validator
-    def _check_client_secret(self, attribute: attrs.Attribute[str], value: object) -> None:
-        _check_secret(attribute.name, value, "the client secret from the app's Auth settings")
-
-    @refresh_token.validator
-    def _check_refresh_token(self, attribute: attrs.Attribute[str], value: object) -> None:
-        _check_secret(attribute.name, value, "the refresh_token from the install flow")
+    def __post_init__(self) -> None:
+        # In field order, as the first wrong argument is the one reported.
+        _validate_client_id("client_id", self.client_id)
+        _check_secret(
+            "client_secret", self.client_secret, "the client secret from the app's Auth settings"
+        )
+        _check_secret(
+            "refresh_token", self.refresh_token, "the refresh_token from the install flow"
+        )
+        _validate_optional_secret("access_token", self.access_token)
+        _validate_expires_at("expires_at", self.expires_at)
+        _validate_token_url("token_url", self.token_url)
+        _validate_callback("on_refresh", self.on_refresh)
 
 
 # --------------------------------------------------------------------------- the auth flow
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class _Used:
     """What a request was sent with: which token generation, and whether its expiry is known."""
 
     generation: int
-    token: str = attrs.field(repr=False)
+    token: str = field(repr=False)
     expiry_known: bool
 
 
@@ -264,7 +263,7 @@ class OAuthAuth(httpx.Auth):
     ) -> None:
         if not isinstance(oauth, OAuth):
             raise InvalidInputError("oauth", type(oauth).__name__, "an OAuth(...) instance")
-        _validate_token_url(None, attrs.fields(OAuth).token_url, token_url)
+        _validate_token_url("token_url", token_url)
         if (
             isinstance(refresh_margin, bool)
             or not isinstance(refresh_margin, int | float)

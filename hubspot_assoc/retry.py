@@ -44,9 +44,8 @@ import math
 import random as _random
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, field
 
-import attrs
 import httpx
 
 from .errors import InvalidInputError
@@ -72,28 +71,25 @@ _AMBIGUOUS_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-def _non_negative_int(name: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
-    def check(_instance: Any, _attribute: attrs.Attribute[Any], value: Any) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InvalidInputError(name, value, "an integer >= 0")
-
-    return check
+def _check_non_negative_int(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInputError(name, value, "an integer >= 0")
 
 
-def _non_negative_float(name: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
-    def check(_instance: Any, _attribute: attrs.Attribute[Any], value: Any) -> None:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or value < 0
-        ):
-            raise InvalidInputError(name, value, "a finite number of seconds >= 0")
-
-    return check
+def _check_non_negative_float(name: str, value: object) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise InvalidInputError(name, value, "a finite number of seconds >= 0")
 
 
-@attrs.frozen
+# A stdlib dataclass rather than attrs: building a client must not import attrs (~10 ms).
+# No slots: a frozen slotted dataclass raises TypeError, not FrozenInstanceError, when a
+# name that is not a field is assigned (CPython gh-105936, still so in 3.11-3.13).
+@dataclass(frozen=True)
 class RetryPolicy:
     """How often and how patiently a client retries.
 
@@ -115,18 +111,21 @@ class RetryPolicy:
         no_retries = RetryPolicy(max_retries=0)
     """
 
-    max_retries: int = attrs.field(default=3, validator=_non_negative_int("max_retries"))
-    initial_delay: float = attrs.field(default=0.5, validator=_non_negative_float("initial_delay"))
-    max_delay: float = attrs.field(default=8.0, validator=_non_negative_float("max_delay"))
-    max_retry_after: float = attrs.field(
-        default=60.0, validator=_non_negative_float("max_retry_after")
-    )
-    retry_non_idempotent: bool = attrs.field(default=False, kw_only=True)
+    max_retries: int = 3
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+    retry_non_idempotent: bool = field(default=False, kw_only=True)
 
-    @retry_non_idempotent.validator
-    def _check_flag(self, _attribute: attrs.Attribute[bool], value: object) -> None:
-        if not isinstance(value, bool):
-            raise InvalidInputError("retry_non_idempotent", value, "True or False")
+    def __post_init__(self) -> None:
+        _check_non_negative_int("max_retries", self.max_retries)
+        _check_non_negative_float("initial_delay", self.initial_delay)
+        _check_non_negative_float("max_delay", self.max_delay)
+        _check_non_negative_float("max_retry_after", self.max_retry_after)
+        if not isinstance(self.retry_non_idempotent, bool):
+            raise InvalidInputError(
+                "retry_non_idempotent", self.retry_non_idempotent, "True or False"
+            )
 
 
 def retry_delay(
