@@ -18,7 +18,7 @@ import logging
 import sys
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from urllib.parse import urlsplit
 
 import httpx
@@ -33,7 +33,7 @@ from .errors import (
 )
 from .logs import logger
 from .ratelimit import RateLimit, RollingWindow
-from .retry import RetryPolicy, retry_delay
+from .retry import RetryPolicy, may_have_been_applied, retry_delay
 
 if TYPE_CHECKING:
     from .operations import Operation
@@ -56,9 +56,14 @@ class Done(Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class Retry:
-    """Wait ``delay`` seconds, then make another attempt."""
+    """Wait ``delay`` seconds, then make another attempt.
+
+    ``maybe_applied`` says the failed attempt may still have taken effect at HubSpot (a 5xx
+    or a lost answer); the twins pass it on to later attempts of the same call.
+    """
 
     delay: float
+    maybe_applied: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +105,18 @@ class Core:
         )
 
     def after_response(
-        self, operation: Operation[T], response: httpx.Response, attempt: int, elapsed: float
+        self,
+        operation: Operation[T],
+        response: httpx.Response,
+        attempt: int,
+        elapsed: float,
+        maybe_applied: bool = False,
     ) -> Step[T]:
-        """Decide what an answer means: a value, another attempt, or an error."""
+        """Decide what an answer means: a value, another attempt, or an error.
+
+        ``maybe_applied`` is true when an earlier attempt of this call may have taken
+        effect; an operation can then recognise an error that only means "already done".
+        """
         status = response.status_code
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
@@ -125,6 +139,10 @@ class Core:
                     exc.attempts = attempt + 1
                 return Fail(exc)
         error = error_from_response(response, attempts=attempt + 1)
+        if maybe_applied and operation.already_done is not None and operation.already_done(error):
+            # e.g. a delete whose first answer was lost, retried and told "no such type".
+            logger.debug("%s: an earlier attempt had already done it (%s)", operation.name, error)
+            return Done(cast(T, None))
         if window is not None and isinstance(error, RateLimitError) and not error.is_daily:
             hold = self.retry.max_delay if self.retry is not None else None
             window.on_rate_limited(response.headers, hold=hold)
@@ -137,7 +155,9 @@ class Core:
             response=response,
             window_wait=window.wait_time() if window is not None else None,
         )
-        return Fail(error) if delay is None else Retry(delay)
+        if delay is None:
+            return Fail(error)
+        return Retry(delay, may_have_been_applied(response, None))
 
     def after_error(
         self, operation: Operation[T], request: httpx.Request, exc: Exception, attempt: int
@@ -154,7 +174,7 @@ class Core:
         if self.retry is not None:
             delay = retry_delay(self.retry, attempt, idempotent=operation.idempotent, error=exc)
             if delay is not None:
-                return Retry(delay)
+                return Retry(delay, may_have_been_applied(None, exc))
         return Fail(connection_error(request, exc, attempt + 1))
 
 

@@ -161,6 +161,7 @@ class Client:
         core = self._core
         request = core.build_request(self._http, operation)
         attempt = 0
+        maybe_applied = False
         while True:
             if core.window is not None:
                 acquire_sync(core.window)
@@ -171,14 +172,14 @@ class Client:
             except httpx.TransportError as exc:
                 step = core.after_error(operation, request, exc, attempt)
             else:
-                step = core.after_response(
-                    operation, response, attempt, time.perf_counter() - started
-                )
+                elapsed = time.perf_counter() - started
+                step = core.after_response(operation, response, attempt, elapsed, maybe_applied)
             if isinstance(step, Done):
                 return step.value
             if isinstance(step, Fail):
                 raise step.error
             assert isinstance(step, Retry)
+            maybe_applied = maybe_applied or step.maybe_applied
             time.sleep(step.delay)
             attempt += 1
 
@@ -247,6 +248,7 @@ class AsyncClient:
         core = self._core
         request = core.build_request(self._http, operation)
         attempt = 0
+        maybe_applied = False
         while True:
             if core.window is not None:
                 await acquire_async(core.window)
@@ -257,14 +259,14 @@ class AsyncClient:
             except httpx.TransportError as exc:
                 step = core.after_error(operation, request, exc, attempt)
             else:
-                step = core.after_response(
-                    operation, response, attempt, time.perf_counter() - started
-                )
+                elapsed = time.perf_counter() - started
+                step = core.after_response(operation, response, attempt, elapsed, maybe_applied)
             if isinstance(step, Done):
                 return step.value
             if isinstance(step, Fail):
                 raise step.error
             assert isinstance(step, Retry)
+            maybe_applied = maybe_applied or step.maybe_applied
             await _async_sleep(step.delay)
             attempt += 1
 

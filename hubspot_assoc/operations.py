@@ -24,7 +24,13 @@ from hubspot_assoc_api import Client as _GeneratedClient
 from hubspot_assoc_api.types import Unset
 
 from . import validation
-from .errors import InvalidInputError, unexpected_response
+from .errors import (
+    BadRequestError,
+    HubSpotError,
+    InvalidInputError,
+    NotFoundError,
+    unexpected_response,
+)
 from .models import (
     AssociationLabel,
     AssociationLimit,
@@ -80,6 +86,9 @@ class Operation(Generic[T]):
     json: Any
     idempotent: bool
     parse: Callable[[httpx.Response], T]
+    #: After an attempt that may have taken effect, recognises an error meaning "already
+    #: done" (the call then succeeds); None for operations where no such error exists.
+    already_done: Callable[[HubSpotError], bool] | None = None
 
 
 @attrs.frozen
@@ -125,6 +134,7 @@ def _operation(
     *,
     idempotent: bool,
     parse: Callable[[httpx.Response], T],
+    already_done: Callable[[HubSpotError], bool] | None = None,
     **kwargs: Any,
 ) -> Operation[T]:
     built: dict[str, Any] = module._get_kwargs(**kwargs)
@@ -135,6 +145,7 @@ def _operation(
         json=built.get("json"),
         idempotent=idempotent,
         parse=parse,
+        already_done=already_done,
     )
 
 
@@ -486,13 +497,28 @@ def update_label(
     )
 
 
+def _type_is_gone(error: HubSpotError) -> bool:
+    """Whether HubSpot answered that the association type does not exist (any more)."""
+    if isinstance(error, NotFoundError):
+        return True
+    if not isinstance(error, BadRequestError):
+        return False
+    texts = [error.message or "", *(detail.message for detail in error.errors)]
+    return any("exist" in text.lower() for text in texts)
+
+
 def delete_label(from_type: object, to_type: object, type_id: object) -> Operation[None]:
-    """DELETE /crm/associations/v4/{from}/{to}/labels/{type_id}."""
+    """DELETE /crm/associations/v4/{from}/{to}/labels/{type_id}.
+
+    If an attempt's answer was lost (a 5xx, a timeout, a dropped connection) and the retry
+    is told the type does not exist, the lost attempt deleted it: the call succeeds.
+    """
     return _operation(
         "delete_label",
         _endpoint("delete_label"),
         idempotent=True,
         parse=_no_content,
+        already_done=_type_is_gone,
         from_object_type=validation.object_type("from_type", from_type),
         to_object_type=validation.object_type("to_type", to_type),
         association_type_id=validation.type_id("type_id", type_id),

@@ -50,7 +50,7 @@ import httpx
 
 from .errors import InvalidInputError
 
-__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "retry_delay"]
+__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "may_have_been_applied", "retry_delay"]
 
 #: Server statuses that may succeed on a second try. 521/523/524 come from the CDN in front
 #: of HubSpot (origin down, unreachable, no answer within 100 s).
@@ -69,6 +69,18 @@ _AMBIGUOUS_ERRORS: tuple[type[BaseException], ...] = (
     httpx.ReadError,
     httpx.WriteError,
 )
+
+
+def may_have_been_applied(response: httpx.Response | None, error: BaseException | None) -> bool:
+    """Whether a failed attempt may still have changed something at HubSpot.
+
+    True for a 5xx answer and for a transport failure after the request may have been sent;
+    false for 4xx answers (429 included: HubSpot did nothing) and for requests that never
+    left the machine.
+    """
+    if response is not None:
+        return response.status_code >= 500
+    return isinstance(error, _AMBIGUOUS_ERRORS) and not isinstance(error, _NOT_SENT_ERRORS)
 
 
 def _check_non_negative_int(name: str, value: object) -> None:

@@ -480,3 +480,69 @@ def test_hubspot_log_environment_variable_turns_on_debug_output() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env={"PATH": ""}, timeout=60
     )
     assert quiet.stderr == ""
+
+
+# --------------------------------------------------------------------------- lost answers
+
+GONE = {
+    "status": "error",
+    "category": "VALIDATION_ERROR",
+    "message": "No association type 1000 exists from contacts to companies.",
+    "correlationId": "c-gone",
+}
+
+
+def _script(*answers: httpx.Response | Exception) -> Callable[[httpx.Request], httpx.Response]:
+    queue = list(answers)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        item = queue.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        httpx.Response(503, text="<html>Service Unavailable</html>"),
+        httpx.ReadTimeout("lost"),
+        httpx.RemoteProtocolError("dropped"),
+    ],
+    ids=["503", "read-timeout", "dropped"],
+)
+def test_delete_whose_answer_was_lost_succeeds_when_the_retry_finds_it_gone(
+    first: httpx.Response | Exception,
+) -> None:
+    fast = hubspot_assoc.RetryPolicy(initial_delay=0.001, max_delay=0.001)
+    client, recorder = make_client(_script(first, httpx.Response(400, json=GONE)), retry=fast)
+    with client:
+        assert client.labels.delete("contacts", "companies", 1000) is None
+    assert len(recorder.requests) == 2
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        httpx.Response(429, json={"message": "slow down", "policyName": "TEN_SECONDLY_ROLLING"}),
+        httpx.ConnectError("refused"),
+    ],
+    ids=["429", "connect-error"],
+)
+def test_delete_of_a_missing_type_still_fails_when_no_attempt_reached_hubspot(
+    first: httpx.Response | Exception,
+) -> None:
+    # A 429 or a refused connection changed nothing: "does not exist" is the real answer.
+    fast = hubspot_assoc.RetryPolicy(initial_delay=0.001, max_delay=0.001)
+    client, recorder = make_client(_script(first, httpx.Response(400, json=GONE)), retry=fast)
+    with client, pytest.raises(hubspot_assoc.BadRequestError):
+        client.labels.delete("contacts", "companies", 1000)
+    assert len(recorder.requests) == 2
+
+
+def test_delete_of_a_missing_type_fails_on_a_first_attempt() -> None:
+    client, _ = make_client(_script(httpx.Response(404, json={**GONE, "category": "NOT_FOUND"})))
+    with client, pytest.raises(NotFoundError):
+        client.labels.delete("contacts", "companies", 1000)
