@@ -25,8 +25,10 @@ import httpx
 
 from ._version import __version__
 from .errors import (
+    REFRESH_FAILED,
     APIConnectionError,
     APITimeoutError,
+    AuthenticationError,
     HubSpotError,
     RateLimitError,
     error_from_response,
@@ -160,22 +162,66 @@ class Core:
         return Retry(delay, may_have_been_applied(response, None))
 
     def after_error(
-        self, operation: Operation[T], request: httpx.Request, exc: Exception, attempt: int
+        self,
+        operation: Operation[T],
+        request: httpx.Request,
+        exc: httpx.TransportError | AuthenticationError,
+        attempt: int,
     ) -> Step[T]:
-        """Decide what a transport failure means: another attempt or a connection error."""
+        """Decide what a failure without an API answer means: another attempt or an error.
+
+        ``exc`` is a transport failure of the API request or of the OAuth token request the
+        credential made first, or the ``AuthenticationError`` of a failed token refresh.
+        """
+        if isinstance(exc, AuthenticationError):
+            return self._after_refresh_error(exc, attempt)
+        failed = _failed_request(exc)
+        # A failure of the token request means the API request never left this machine:
+        # repeating the call is then safe whatever the operation.
+        never_sent = failed is not None and failed.url != request.url
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s -> %s (attempt %d)",
-                operation.method,
-                _path(request.url),
+                failed.method if never_sent and failed else operation.method,
+                _path(failed.url if never_sent and failed else request.url),
                 type(exc).__name__,
                 attempt + 1,
             )
         if self.retry is not None:
-            delay = retry_delay(self.retry, attempt, idempotent=operation.idempotent, error=exc)
+            idempotent = operation.idempotent or never_sent
+            delay = retry_delay(self.retry, attempt, idempotent=idempotent, error=exc)
             if delay is not None:
-                return Retry(delay, may_have_been_applied(None, exc))
-        return Fail(connection_error(request, exc, attempt + 1))
+                return Retry(delay, not never_sent and may_have_been_applied(None, exc))
+        return Fail(
+            connection_error(failed if never_sent and failed else request, exc, attempt + 1)
+        )
+
+    def _after_refresh_error(self, error: AuthenticationError, attempt: int) -> Step[T]:
+        # Only an outage of the token endpoint (429, 5xx) is worth another attempt; a
+        # rejected refresh token or client secret will be rejected again.
+        status = error.status_code
+        if (
+            self.retry is None
+            or error.category != REFRESH_FAILED
+            or not (status == 429 or status >= 500)
+        ):
+            return Fail(error)
+        # The delay comes from the one function that computes every delay, fed with what
+        # the token endpoint answered; the API request was never sent, so it is idempotent.
+        answered = httpx.Response(status, headers=error.headers)
+        delay = retry_delay(self.retry, attempt, idempotent=True, response=answered)
+        if delay is None:
+            error.attempts = attempt + 1
+            return Fail(error)
+        return Retry(delay)
+
+
+def _failed_request(exc: httpx.TransportError) -> httpx.Request | None:
+    """The request whose transport failed (httpx records it), if known."""
+    try:
+        return exc.request
+    except RuntimeError:  # raised by httpx when no request was recorded
+        return None
 
 
 def connection_error(request: httpx.Request, exc: Exception, attempts: int) -> APIConnectionError:

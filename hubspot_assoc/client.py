@@ -15,6 +15,7 @@ import httpx
 from ._core import Core, Done, Fail, Retry, Step, normalise_base_url
 from .auth import BearerAuth, OAuth, OAuthAuth
 from .errors import (
+    AuthenticationError,
     BatchPartialFailureError,
     HubSpotError,
     InvalidInputError,
@@ -169,7 +170,7 @@ class Client:
             step: Step[T]
             try:
                 response = self._http.send(request, auth=core.auth)
-            except httpx.TransportError as exc:
+            except (httpx.TransportError, AuthenticationError) as exc:
                 step = core.after_error(operation, request, exc, attempt)
             else:
                 elapsed = time.perf_counter() - started
@@ -256,7 +257,7 @@ class AsyncClient:
             step: Step[T]
             try:
                 response = await self._http.send(request, auth=core.auth)
-            except httpx.TransportError as exc:
+            except (httpx.TransportError, AuthenticationError) as exc:
                 step = core.after_error(operation, request, exc, attempt)
             else:
                 elapsed = time.perf_counter() - started

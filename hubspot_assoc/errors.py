@@ -558,7 +558,7 @@ class AuthenticationError(APIError):
         return self.category == "EXPIRED_AUTHENTICATION"
 
     def _advice(self) -> str | None:
-        if self.category == _REFRESH_CATEGORY:
+        if self.category == REFRESH_FAILED:
             return None  # token_refresh_error puts its own advice in `detail`
         if self.expired:
             return (
@@ -610,19 +610,26 @@ class MissingScopesError(PermissionDeniedError):
         self.missing_scopes, self._any_of = self._find_scopes()
 
     def _find_scopes(self) -> tuple[tuple[str, ...], bool]:
-        scopes: list[str] = []
+        # `missingScopes` (in `context`, in an error detail, or in the `{missingScopes=[...]}`
+        # string form) names exactly what the token lacks; `requiredScopes` and
+        # `requiredGranularScopes` name everything the call needs, some of which the token
+        # may already have. So the required lists are only the fallback.
+        missing: list[str] = _scopes_from(self.context.get("missingScopes", []))
+        required: list[str] = []
         any_of = False
-        scopes += _scopes_from(self.context.get("missingScopes", []))
         for detail in self.errors:
-            for key in ("missingScopes", "requiredScopes", "requiredGranularScopes"):
+            missing += _scopes_from(detail.context.get("missingScopes", []))
+            missing += _scopes_from(_parse_java_map(detail.message).get("missingScopes", []))
+            for key in ("requiredScopes", "requiredGranularScopes"):
                 values = detail.context.get(key, [])
-                scopes += _scopes_from(values)
-                if values and key != "missingScopes" and "one or more" in detail.message.lower():
+                required += _scopes_from(values)
+                if values and "one or more" in detail.message.lower():
                     any_of = True
-            scopes += _scopes_from(_parse_java_map(detail.message).get("missingScopes", []))
         if self.message:
-            scopes += _scopes_from(_parse_java_map(self.message).get("missingScopes", []))
-        return tuple(dict.fromkeys(scopes)), any_of
+            missing += _scopes_from(_parse_java_map(self.message).get("missingScopes", []))
+        if missing:
+            return tuple(dict.fromkeys(missing)), False
+        return tuple(dict.fromkeys(required)), any_of
 
     def _specifics(self) -> list[str]:
         scopes, any_of = self._find_scopes()
@@ -932,7 +939,9 @@ _REFRESH_ADVICE = {
         "refresh token are all set"
     ),
 }
-_REFRESH_CATEGORY = "OAUTH_REFRESH_FAILED"
+#: The category of an AuthenticationError raised for a failed OAuth token refresh (set by
+#: the client: HubSpot's token endpoint sends none).
+REFRESH_FAILED = "OAUTH_REFRESH_FAILED"
 _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 
 
@@ -982,7 +991,7 @@ def token_refresh_error(response: httpx.Response) -> AuthenticationError:
         url=url,
         body=safe_body,
         headers=headers,
-        category=_REFRESH_CATEGORY,
+        category=REFRESH_FAILED,
         correlation_id=fields["correlation_id"],
         detail=detail,
     )

@@ -291,7 +291,19 @@ def test_missing_scopes_message_names_scopes_and_what_to_do() -> None:
                     {"message": "m", "context": {"requiredGranularScopes": ["x.write"]}},
                 ],
             },
-            ("x.write", "y.write", "z.write"),
+            # missingScopes is exact; the required lists may name scopes the token has.
+            ("x.write", "y.write"),
+        ),
+        (
+            {
+                "category": "MISSING_SCOPES",
+                "message": "m",
+                "errors": [
+                    {"message": "m", "context": {"requiredScopes": ["y.write", "z.write"]}},
+                    {"message": "m", "context": {"requiredGranularScopes": ["x.write"]}},
+                ],
+            },
+            ("y.write", "z.write", "x.write"),
         ),
         ({"category": "MISSING_SCOPES", "message": "m"}, ()),
     ],

@@ -1002,3 +1002,57 @@ def test_oauth_concurrent_callers_share_exactly_one_refresh(
     assert api_statuses[200] == n
     assert set(api_statuses) <= {200, 401}
     assert api_statuses[401] <= (n if start == "expired" else 0)
+
+
+# --------------------------------------------------------------------------- found by this suite
+
+
+def test_a_delete_whose_answer_was_lost_succeeds_when_the_retry_finds_it_gone(
+    connect: Connect, sb: Sandbox
+) -> None:
+    type_id = seed_portal(sb)
+    sb.inject("drop_after", route="labels.delete", count=1)
+    api = connect(sb)
+
+    assert api(lambda c: c.labels.delete(*PAIR, type_id)) is None
+
+    # The first attempt deleted it; the retry was told the type does not exist.
+    assert log(sb) == [("labels.delete", None, "drop_after"), ("labels.delete", 400, None)]
+    _check_deleted(sb, None, type_id)
+
+
+def test_missing_scopes_lists_only_the_scopes_the_token_lacks(
+    connect: Connect, sb: Sandbox
+) -> None:
+    token = sb.create_token(scopes=["crm.objects.contacts.write", "crm.objects.companies.read"])
+    api = connect(sb, access_token=token)
+
+    error = api.fails(MissingScopesError, purge)
+
+    assert sb.requests[0].json["context"]["missingScopes"] == ["crm.objects.companies.write"]
+    assert error.missing_scopes == ("crm.objects.companies.write",)
+    assert "crm.objects.contacts.write" not in str(error)
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_token_endpoint_outage_is_retried(connect: Connect, sb: Sandbox, status: int) -> None:
+    app = sb.create_oauth_app()
+    sb.inject(status, route="oauth.token", count=1)
+    api = connect(sb, oauth=oauth_for(sb, app))
+
+    api(list_labels)
+
+    assert sb.refresh_count == 1
+    assert [e[0] for e in log(sb)] == ["oauth.token", "oauth.token", "labels.list"]
+
+
+def test_a_dropped_refresh_does_not_fail_a_label_create_that_was_never_sent(
+    connect: Connect, sb: Sandbox
+) -> None:
+    app = sb.create_oauth_app()
+    sb.inject("drop", route="oauth.token", count=1)
+    api = connect(sb, oauth=oauth_for(sb, app))
+
+    api(create_boss)
+
+    assert [e[0] for e in log(sb)] == ["oauth.token", "oauth.token", "labels.create"]
