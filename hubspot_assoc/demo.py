@@ -92,7 +92,7 @@ def run(out: IO[str] | None = None) -> int:
 
     # Short retry delays, and a sandbox whose rate-limit window is 1 s instead of HubSpot's
     # 10 s (the client learns the window from the answers' headers), keep the rate-limit
-    # step to about a second. A real client keeps the defaults.
+    # step short. A real client keeps the defaults.
     retry = RetryPolicy(max_retries=3, initial_delay=0.05, max_delay=0.2)
     with Sandbox(rate_limit=(100, WINDOW_SECONDS)) as sandbox:
         p.line()
@@ -190,10 +190,10 @@ def run(out: IO[str] | None = None) -> int:
             p.block(
                 "The client's request log (logger 'hubspot_assoc', DEBUG; -v on the CLI):\n"
                 + "\n".join(f"  {line}" for line in log.lines)
-                + f"\n\nThe sandbox answered {statuses}. The client waited until the "
-                f"rate-limit window had room\n(at most {WINDOW_SECONDS:g} s in this sandbox, up to "
-                f"10 s at HubSpot) and retried: the call took {waited:.1f} s and\nreturned "
-                f"{len(limits)} association types as if nothing had happened."
+                + f"\n\nThe sandbox answered {statuses}. The client waited until the rate-limit "
+                f"window could\nhave room (never longer than the retry policy's max_delay: "
+                f"{retry.max_delay:g} s here, 8 s by\ndefault) and retried: the call took "
+                f"{waited:.1f} s and returned {len(limits)} association types."
             )
 
     p.line()
