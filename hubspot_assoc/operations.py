@@ -16,7 +16,7 @@ import importlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 import attrs
 import httpx
@@ -130,14 +130,14 @@ def _optional(value: T | Unset) -> T | None:
 
 def _operation(
     name: str,
-    module: ModuleType,
     *,
     idempotent: bool,
     parse: Callable[[httpx.Response], T],
     already_done: Callable[[HubSpotError], bool] | None = None,
     **kwargs: Any,
 ) -> Operation[T]:
-    built: dict[str, Any] = module._get_kwargs(**kwargs)
+    """The operation ``name``, its request built by the generated code from ``kwargs``."""
+    built: dict[str, Any] = _endpoint(name)._get_kwargs(**kwargs)
     return Operation(
         name=name,
         method=str(built["method"]).upper(),
@@ -147,6 +147,35 @@ def _operation(
         parse=parse,
         already_done=already_done,
     )
+
+
+class _Pair(TypedDict):
+    from_object_type: str
+    to_object_type: str
+
+
+def _pair(from_type: object, to_type: object) -> _Pair:
+    """The validated object types of a pair, as the generated builders name them."""
+    return {
+        "from_object_type": validation.object_type("from_type", from_type),
+        "to_object_type": validation.object_type("to_type", to_type),
+    }
+
+
+def _results(
+    name: str, collection: tuple[str, str], convert: Callable[[Any], T]
+) -> Callable[[httpx.Response], list[T]]:
+    """A parser for an answer ``{"results": [...]}``, each result converted."""
+
+    def parse(response: httpx.Response) -> list[T]:
+        parsed = _parse_generated(_endpoint(name), response, _model(*collection))
+        return [convert(item) for item in parsed.results]
+
+    return parse
+
+
+_LIMITS = ("limit_collection", "LimitCollection")
+_LABELS = ("label_collection", "LabelCollection")
 
 
 def _parse_generated(module: ModuleType, response: httpx.Response, expected: type[T]) -> T:
@@ -248,40 +277,19 @@ def _batch_size(value: object) -> int:
 
 def list_all_limits() -> Operation[list[AssociationLimit]]:
     """GET .../definitions/configurations/all."""
-
-    def parse(response: httpx.Response) -> list[AssociationLimit]:
-        parsed = _parse_generated(
-            _endpoint("list_all_limits"), response, _model("limit_collection", "LimitCollection")
-        )
-        return [_limit(item) for item in parsed.results]
-
-    return _operation("list_all_limits", _endpoint("list_all_limits"), idempotent=True, parse=parse)
+    name = "list_all_limits"
+    return _operation(name, idempotent=True, parse=_results(name, _LIMITS, _limit))
 
 
 def get_limits(from_type: object, to_type: object) -> Operation[list[AssociationLimit]]:
     """GET .../definitions/configurations/{from}/{to}."""
-    from_object_type = validation.object_type("from_type", from_type)
-    to_object_type = validation.object_type("to_type", to_type)
-
-    def parse(response: httpx.Response) -> list[AssociationLimit]:
-        parsed = _parse_generated(
-            _endpoint("get_limits"), response, _model("limit_collection", "LimitCollection")
-        )
-        return [_limit(item) for item in parsed.results]
-
-    return _operation(
-        "get_limits",
-        _endpoint("get_limits"),
-        idempotent=True,
-        parse=parse,
-        from_object_type=from_object_type,
-        to_object_type=to_object_type,
-    )
+    name = "get_limits"
+    pair = _pair(from_type, to_type)
+    return _operation(name, idempotent=True, parse=_results(name, _LIMITS, _limit), **pair)
 
 
 def _limit_plan(
     name: str,
-    module: ModuleType,
     from_type: object,
     to_type: object,
     items: object,
@@ -289,8 +297,7 @@ def _limit_plan(
     expected: type[BatchLimitResponse] | type[BatchLimitUpdateResponse],
     convert: Callable[[Any], AssociationLimit],
 ) -> BatchPlan[LimitInput]:
-    from_object_type = validation.object_type("from_type", from_type)
-    to_object_type = validation.object_type("to_type", to_type)
+    pair = _pair(from_type, to_type)
     inputs = validation.limit_inputs(items)
     size = _batch_size(batch_size)
     batch_input = _model("batch_limit_input", "BatchLimitInput")
@@ -310,19 +317,11 @@ def _limit_plan(
         )
 
         def parse(response: httpx.Response, chunk: list[LimitInput] = chunk) -> BatchResult[Any]:
-            parsed = _parse_generated(module, response, expected)
+            parsed = _parse_generated(_endpoint(name), response, expected)
             return _batch_result(parsed, chunk, convert)
 
         # Setting a limit to a value is repeatable, so these are safe to retry.
-        operation = _operation(
-            name,
-            module,
-            idempotent=True,
-            parse=parse,
-            from_object_type=from_object_type,
-            to_object_type=to_object_type,
-            body=body,
-        )
+        operation = _operation(name, idempotent=True, parse=parse, body=body, **pair)
         chunks.append(BatchChunk(inputs=chunk, operation=operation))
     return BatchPlan(inputs=inputs, chunks=chunks)
 
@@ -333,7 +332,6 @@ def create_limits(
     """POST .../batch/create, split into chunks of ``batch_size``."""
     return _limit_plan(
         "create_limits",
-        _endpoint("create_limits"),
         from_type,
         to_type,
         items,
@@ -349,7 +347,6 @@ def update_limits(
     """POST .../batch/update, split into chunks of ``batch_size``."""
     return _limit_plan(
         "update_limits",
-        _endpoint("update_limits"),
         from_type,
         to_type,
         items,
@@ -363,8 +360,7 @@ def purge_limits(
     from_type: object, to_type: object, items: object, batch_size: object = DEFAULT_BATCH_SIZE
 ) -> BatchPlan[AssociationSpec]:
     """POST .../batch/purge, split into chunks; 204 and 200-with-body both succeed."""
-    from_object_type = validation.object_type("from_type", from_type)
-    to_object_type = validation.object_type("to_type", to_type)
+    pair = _pair(from_type, to_type)
     inputs = validation.association_specs(items)
     size = _batch_size(batch_size)
     batch_input = _model("batch_association_spec_input", "BatchAssociationSpecInput")
@@ -388,15 +384,7 @@ def purge_limits(
             )
             return _batch_result(parsed, chunk, None)
 
-        operation = _operation(
-            "purge_limits",
-            _endpoint("purge_limits"),
-            idempotent=True,
-            parse=parse,
-            from_object_type=from_object_type,
-            to_object_type=to_object_type,
-            body=body,
-        )
+        operation = _operation("purge_limits", idempotent=True, parse=parse, body=body, **pair)
         chunks.append(BatchChunk(inputs=chunk, operation=operation))
     return BatchPlan(inputs=inputs, chunks=chunks)
 
@@ -406,23 +394,9 @@ def purge_limits(
 
 def list_labels(from_type: object, to_type: object) -> Operation[list[AssociationLabel]]:
     """GET /crm/associations/v4/{from}/{to}/labels."""
-    from_object_type = validation.object_type("from_type", from_type)
-    to_object_type = validation.object_type("to_type", to_type)
-
-    def parse(response: httpx.Response) -> list[AssociationLabel]:
-        parsed = _parse_generated(
-            _endpoint("list_labels"), response, _model("label_collection", "LabelCollection")
-        )
-        return [_label(item) for item in parsed.results]
-
-    return _operation(
-        "list_labels",
-        _endpoint("list_labels"),
-        idempotent=True,
-        parse=parse,
-        from_object_type=from_object_type,
-        to_object_type=to_object_type,
-    )
+    name = "list_labels"
+    pair = _pair(from_type, to_type)
+    return _operation(name, idempotent=True, parse=_results(name, _LABELS, _label), **pair)
 
 
 def create_label(
@@ -434,8 +408,7 @@ def create_label(
     inverse_label: object = None,
 ) -> Operation[list[AssociationLabel]]:
     """POST /crm/associations/v4/{from}/{to}/labels."""
-    from_object_type = validation.object_type("from_type", from_type)
-    to_object_type = validation.object_type("to_type", to_type)
+    pair = _pair(from_type, to_type)
     body = _model("label_create_request", "LabelCreateRequest")(
         name=validation.label_name("name", name),
         label=validation.label_text("label", label),
@@ -444,23 +417,10 @@ def create_label(
     if inverse is not None:
         body.inverse_label = inverse
 
-    def parse(response: httpx.Response) -> list[AssociationLabel]:
-        parsed = _parse_generated(
-            _endpoint("create_label"), response, _model("label_collection", "LabelCollection")
-        )
-        return [_label(item) for item in parsed.results]
-
     # Creating twice makes two labels (or a conflict), so an ambiguous failure is not
     # retried unless the retry policy opts in.
-    return _operation(
-        "create_label",
-        _endpoint("create_label"),
-        idempotent=False,
-        parse=parse,
-        from_object_type=from_object_type,
-        to_object_type=to_object_type,
-        body=body,
-    )
+    parse = _results("create_label", _LABELS, _label)
+    return _operation("create_label", idempotent=False, parse=parse, body=body, **pair)
 
 
 def _no_content(response: httpx.Response) -> None:
@@ -477,8 +437,7 @@ def update_label(
     inverse_label: object = None,
 ) -> Operation[None]:
     """PUT /crm/associations/v4/{from}/{to}/labels."""
-    from_object_type = validation.object_type("from_type", from_type)
-    to_object_type = validation.object_type("to_type", to_type)
+    pair = _pair(from_type, to_type)
     body = _model("label_update_request", "LabelUpdateRequest")(
         association_type_id=validation.type_id("type_id", type_id),
         label=validation.label_text("label", label),
@@ -486,15 +445,7 @@ def update_label(
     inverse = validation.optional_label_text("inverse_label", inverse_label)
     if inverse is not None:
         body.inverse_label = inverse
-    return _operation(
-        "update_label",
-        _endpoint("update_label"),
-        idempotent=True,
-        parse=_no_content,
-        from_object_type=from_object_type,
-        to_object_type=to_object_type,
-        body=body,
-    )
+    return _operation("update_label", idempotent=True, parse=_no_content, body=body, **pair)
 
 
 def _type_is_gone(error: HubSpotError) -> bool:
@@ -515,11 +466,9 @@ def delete_label(from_type: object, to_type: object, type_id: object) -> Operati
     """
     return _operation(
         "delete_label",
-        _endpoint("delete_label"),
         idempotent=True,
         parse=_no_content,
         already_done=_type_is_gone,
-        from_object_type=validation.object_type("from_type", from_type),
-        to_object_type=validation.object_type("to_type", to_type),
         association_type_id=validation.type_id("type_id", type_id),
+        **_pair(from_type, to_type),
     )
