@@ -745,17 +745,19 @@ def test_the_limiter_keeps_a_burst_within_the_servers_budget(connect: Connect) -
     with Sandbox(rate_limit=(5, 0.5)) as sb:
         # The server counts arrivals, the limiter spaces starts. Its own margin (5% of the
         # interval) is 500 ms at HubSpot's 10 s but only 25 ms here, less than a loaded CI
-        # machine's scheduling jitter (at exactly 5 per 0.5 s, 8 of 40 async bursts saw a
-        # 429 with the CPUs saturated). A client budget 10% stricter keeps this
-        # deterministic while still only passing if the burst is spread over the window.
-        api = connect(sb, rate_limit=RateLimit(5, 0.55, adapt=False))
+        # machine's scheduling jitter: the first requests of a burst also open connections,
+        # and arrive late while later ones, on open connections, arrive on time (at exactly
+        # 5 per 0.5 s, 8 of 40 async bursts saw a 429 with the CPUs saturated; at 5 per
+        # 0.55 s, one in a full-suite run beside a soak). A client budget 50% stricter keeps
+        # this deterministic while still only passing if the burst is spread out.
+        api = connect(sb, rate_limit=RateLimit(5, 0.75, adapt=False))
 
         results, seconds = burst(api, 15)
 
         assert all(result.ok for result in results)
         assert [entry[1] for entry in log(sb)] == [204] * 15  # not one 429
-        # 15 starts at 5 per 0.5 s: the last five cannot start before two full intervals.
-        assert 0.95 <= seconds < 10
+        # 15 starts at 5 per 0.75 s: the last five cannot start before two full intervals.
+        assert 1.45 <= seconds < 10
 
 
 def test_without_a_limiter_a_burst_is_rate_limited_and_retried_to_success(
