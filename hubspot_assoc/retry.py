@@ -39,16 +39,14 @@ How long to wait:
 from __future__ import annotations
 
 import datetime
-import email.utils
 import math
 import random as _random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
 
-from .errors import InvalidInputError
+from .errors import InvalidInputError, parse_retry_after
 
 __all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "may_have_been_applied", "retry_delay"]
 
@@ -240,24 +238,8 @@ def _is_daily_limit(response: httpx.Response) -> bool:
 
 def _retry_after_seconds(headers: httpx.Headers, now: float | None) -> float | None:
     """``Retry-After`` as seconds from now (>= 0), or ``None`` if absent or unparsable."""
-    value = headers.get("Retry-After")
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return seconds if math.isfinite(seconds) and seconds >= 0 else None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # "-0000" parses as naive; HTTP dates are always GMT.
-        when = when.replace(tzinfo=datetime.UTC)
-    current = time.time() if now is None else now
-    return max(0.0, when.timestamp() - current)
+    current = None if now is None else datetime.datetime.fromtimestamp(now, datetime.UTC)
+    return parse_retry_after(headers.get("Retry-After"), now=current)
 
 
 def _interval_seconds(headers: httpx.Headers) -> float | None:
