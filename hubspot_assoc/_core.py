@@ -235,12 +235,15 @@ def connection_error(request: httpx.Request, exc: Exception, attempts: int) -> A
         if cls is APITimeoutError
         else "Check the network, the proxy settings and base_url"
     )
-    return cls(
+    error = cls(
         f"Could not complete the request to {host}{port}: {what}. {advice}.",
         method=request.method,
         url=str(request.url.copy_with(query=None)),
         attempts=attempts,
     )
+    # The twins raise it later, outside the `except`: chain the httpx error by hand.
+    error.__cause__ = exc
+    return error
 
 
 def _describe_transport_error(exc: Exception) -> str:

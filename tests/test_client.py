@@ -546,3 +546,25 @@ def test_delete_of_a_missing_type_fails_on_a_first_attempt() -> None:
     client, _ = make_client(_script(httpx.Response(404, json={**GONE, "category": "NOT_FOUND"})))
     with client, pytest.raises(NotFoundError):
         client.labels.delete("contacts", "companies", 1000)
+
+
+def test_connection_errors_name_the_host_and_chain_the_httpx_error() -> None:
+    client, recorder = make_client(_script(httpx.ConnectError("refused")))
+    with client, pytest.raises(hubspot_assoc.APIConnectionError) as info:
+        client.limits.list()
+    assert len(recorder.requests) == 1
+    assert isinstance(info.value.__cause__, httpx.ConnectError)
+    assert "hubspot.test" in str(info.value)
+    assert info.value.attempts == 1
+    assert TOKEN not in str(info.value) and TOKEN not in repr(info.value)
+
+
+def test_timeouts_are_api_timeout_errors_after_the_retries() -> None:
+    fast = hubspot_assoc.RetryPolicy(max_retries=2, initial_delay=0.001, max_delay=0.001)
+    timeouts = [httpx.ReadTimeout("slow") for _ in range(3)]
+    client, recorder = make_client(_script(*timeouts), retry=fast)
+    with client, pytest.raises(hubspot_assoc.APITimeoutError) as info:
+        client.limits.list()
+    assert len(recorder.requests) == 3
+    assert info.value.attempts == 3
+    assert "after 3 attempts" in str(info.value)
