@@ -50,6 +50,8 @@ class _Settings:
         timeout: float | None,
         retry: RetryPolicy | None,
         rate_limit: RateLimit | None,
+        http_client: object,
+        http_class: type[httpx.Client] | type[httpx.AsyncClient],
     ) -> None:
         configure_from_environment()
         self.base_url = normalise_base_url(
@@ -88,8 +90,17 @@ class _Settings:
             raise InvalidInputError("retry", retry, "a RetryPolicy(...) or None")
         if rate_limit is not None and not isinstance(rate_limit, RateLimit):
             raise InvalidInputError("rate_limit", rate_limit, "a RateLimit(...) or None")
-        self.timeout = timeout
+        if http_client is not None and not isinstance(http_client, http_class):
+            other = "AsyncClient" if http_class is httpx.Client else "Client"
+            raise InvalidInputError(
+                "http_client",
+                type(http_client).__name__,
+                f"an httpx.{http_class.__name__} (use {other} for the other kind)",
+            )
         self.core = Core(base_url=self.base_url, auth=auth, retry=retry, rate_limit=rate_limit)
+        # A caller's client is used as is and never closed by us.
+        self.owns_http = http_client is None
+        self.http = http_client if http_client is not None else http_class(timeout=timeout)
 
 
 class Client:
@@ -128,18 +139,14 @@ class Client:
         rate_limit: RateLimit | None = RateLimit(),  # noqa: B008 - frozen value, safe default
         http_client: httpx.Client | None = None,
     ) -> None:
-        settings = _Settings(access_token, oauth, base_url, timeout, retry, rate_limit)
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise InvalidInputError(
-                "http_client",
-                type(http_client).__name__,
-                "an httpx.Client (use AsyncClient for httpx.AsyncClient)",
-            )
+        settings = _Settings(
+            access_token, oauth, base_url, timeout, retry, rate_limit, http_client, httpx.Client
+        )
         self.base_url = settings.base_url
         self._credential = settings.credential
         self._core = settings.core
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(timeout=settings.timeout)
+        self._owns_http = settings.owns_http
+        self._http: httpx.Client = settings.http  # type: ignore[assignment]
         self.limits = Limits(self)
         self.labels = Labels(self)
 
@@ -216,18 +223,21 @@ class AsyncClient:
         rate_limit: RateLimit | None = RateLimit(),  # noqa: B008 - frozen value, safe default
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        settings = _Settings(access_token, oauth, base_url, timeout, retry, rate_limit)
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise InvalidInputError(
-                "http_client",
-                type(http_client).__name__,
-                "an httpx.AsyncClient (use Client for httpx.Client)",
-            )
+        settings = _Settings(
+            access_token,
+            oauth,
+            base_url,
+            timeout,
+            retry,
+            rate_limit,
+            http_client,
+            httpx.AsyncClient,
+        )
         self.base_url = settings.base_url
         self._credential = settings.credential
         self._core = settings.core
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(timeout=settings.timeout)
+        self._owns_http = settings.owns_http
+        self._http: httpx.AsyncClient = settings.http  # type: ignore[assignment]
         self.limits = AsyncLimits(self)
         self.labels = AsyncLabels(self)
 

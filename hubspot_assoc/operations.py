@@ -288,6 +288,28 @@ def get_limits(from_type: object, to_type: object) -> Operation[list[Association
     return _operation(name, idempotent=True, parse=_results(name, _LIMITS, _limit), **pair)
 
 
+def _batch_plan(
+    name: str,
+    pair: _Pair,
+    inputs: list[InputT],
+    batch_size: object,
+    body_for: Callable[[list[InputT]], Any],
+    read: Callable[[httpx.Response, list[InputT]], BatchResult[Any]],
+) -> BatchPlan[InputT]:
+    """Split ``inputs`` into requests of ``batch_size``; ``read`` judges each answer."""
+
+    def reader(chunk: list[InputT]) -> Callable[[httpx.Response], BatchResult[Any]]:
+        return lambda response: read(response, chunk)
+
+    chunks = []
+    for chunk in _chunks(inputs, _batch_size(batch_size)):
+        # Every batch call sets (or removes) values, so repeating one is harmless.
+        parse = reader(chunk)
+        operation = _operation(name, idempotent=True, parse=parse, body=body_for(chunk), **pair)
+        chunks.append(BatchChunk(inputs=chunk, operation=operation))
+    return BatchPlan(inputs=inputs, chunks=chunks)
+
+
 def _limit_plan(
     name: str,
     from_type: object,
@@ -299,13 +321,12 @@ def _limit_plan(
 ) -> BatchPlan[LimitInput]:
     pair = _pair(from_type, to_type)
     inputs = validation.limit_inputs(items)
-    size = _batch_size(batch_size)
     batch_input = _model("batch_limit_input", "BatchLimitInput")
     api_input = _model("limit_input", "LimitInput")
     api_category = _model("association_category", "AssociationCategory")
-    chunks = []
-    for chunk in _chunks(inputs, size):
-        body = batch_input(
+
+    def body_for(chunk: list[LimitInput]) -> Any:
+        return batch_input(
             inputs=[
                 api_input(
                     category=api_category(str(i.category)),
@@ -316,14 +337,10 @@ def _limit_plan(
             ]
         )
 
-        def parse(response: httpx.Response, chunk: list[LimitInput] = chunk) -> BatchResult[Any]:
-            parsed = _parse_generated(_endpoint(name), response, expected)
-            return _batch_result(parsed, chunk, convert)
+    def read(response: httpx.Response, chunk: list[LimitInput]) -> BatchResult[Any]:
+        return _batch_result(_parse_generated(_endpoint(name), response, expected), chunk, convert)
 
-        # Setting a limit to a value is repeatable, so these are safe to retry.
-        operation = _operation(name, idempotent=True, parse=parse, body=body, **pair)
-        chunks.append(BatchChunk(inputs=chunk, operation=operation))
-    return BatchPlan(inputs=inputs, chunks=chunks)
+    return _batch_plan(name, pair, inputs, batch_size, body_for, read)
 
 
 def create_limits(
@@ -362,31 +379,23 @@ def purge_limits(
     """POST .../batch/purge, split into chunks; 204 and 200-with-body both succeed."""
     pair = _pair(from_type, to_type)
     inputs = validation.association_specs(items)
-    size = _batch_size(batch_size)
     batch_input = _model("batch_association_spec_input", "BatchAssociationSpecInput")
     api_spec = _model("association_spec", "AssociationSpec")
-    chunks = []
-    for chunk in _chunks(inputs, size):
-        body = batch_input(
+    answer = _model("batch_purge_response", "BatchPurgeResponse")
+
+    def body_for(chunk: list[AssociationSpec]) -> Any:
+        return batch_input(
             inputs=[api_spec(category=str(i.category), type_id=i.type_id) for i in chunk]
         )
 
-        def parse(
-            response: httpx.Response, chunk: list[AssociationSpec] = chunk
-        ) -> BatchResult[Any]:
-            if response.status_code == 204:
-                # The current v4 answer: no body, every input applied.
-                return BatchResult(status="COMPLETE", succeeded=list(chunk))
-            parsed = _parse_generated(
-                _endpoint("purge_limits"),
-                response,
-                _model("batch_purge_response", "BatchPurgeResponse"),
-            )
-            return _batch_result(parsed, chunk, None)
+    def read(response: httpx.Response, chunk: list[AssociationSpec]) -> BatchResult[Any]:
+        if response.status_code == 204:
+            # The current v4 answer: no body, every input applied.
+            return BatchResult(status="COMPLETE", succeeded=list(chunk))
+        parsed = _parse_generated(_endpoint("purge_limits"), response, answer)
+        return _batch_result(parsed, chunk, None)
 
-        operation = _operation("purge_limits", idempotent=True, parse=parse, body=body, **pair)
-        chunks.append(BatchChunk(inputs=chunk, operation=operation))
-    return BatchPlan(inputs=inputs, chunks=chunks)
+    return _batch_plan("purge_limits", pair, inputs, batch_size, body_for, read)
 
 
 # --------------------------------------------------------------------------- labels
