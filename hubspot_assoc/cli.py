@@ -945,27 +945,37 @@ def _limits_list(context: _Context) -> int:
         return _limits_get(context)
     with context.client() as client:
         limits = client.limits.list()
-    if context.json:
-        context.emit_json({"from": None, "to": None, "limits": [_limit_json(x) for x in limits]})
-    elif limits:
-        context.out(format_limits(limits))
-    else:
-        context.out("No limits are configured in this portal.")
-    return EXIT_OK
+    empty = "No limits are configured in this portal."
+    return _show(context, "limits", None, None, limits, _limit_json, format_limits, empty)
 
 
 def _limits_get(context: _Context) -> int:
     args = context.args
     with context.client() as client:
         limits = client.limits.get(args.from_type, args.to_type)
+    empty = f"No association types from {args.from_type} to {args.to_type}."
+    return _show(
+        context, "limits", args.from_type, args.to_type, limits, _limit_json, format_limits, empty
+    )
+
+
+def _show(
+    context: _Context,
+    kind: str,
+    from_type: str | None,
+    to_type: str | None,
+    items: Sequence[Any],
+    to_json: Callable[[Any], dict[str, Any]],
+    to_table: Callable[[Sequence[Any]], str],
+    empty: str,
+) -> int:
+    """Print a listing: one JSON document, a table, or a line saying there is nothing."""
     if context.json:
-        context.emit_json(
-            {"from": args.from_type, "to": args.to_type, "limits": [_limit_json(x) for x in limits]}
-        )
-    elif limits:
-        context.out(format_limits(limits))
+        context.emit_json({"from": from_type, "to": to_type, kind: [to_json(x) for x in items]})
+    elif items:
+        context.out(to_table(items))
     else:
-        context.out(f"No association types from {args.from_type} to {args.to_type}.")
+        context.out(empty)
     return EXIT_OK
 
 
@@ -1053,15 +1063,10 @@ def _labels_list(context: _Context) -> int:
     args = context.args
     with context.client() as client:
         labels = client.labels.list(args.from_type, args.to_type)
-    if context.json:
-        context.emit_json(
-            {"from": args.from_type, "to": args.to_type, "labels": [_label_json(x) for x in labels]}
-        )
-    elif labels:
-        context.out(format_labels(labels))
-    else:
-        context.out(f"No association types from {args.from_type} to {args.to_type}.")
-    return EXIT_OK
+    empty = f"No association types from {args.from_type} to {args.to_type}."
+    return _show(
+        context, "labels", args.from_type, args.to_type, labels, _label_json, format_labels, empty
+    )
 
 
 def _labels_create(context: _Context) -> int:
