@@ -333,21 +333,28 @@ def retry_text(settings: str) -> str:
     return f"Retry({args})"
 
 
+def _assoc_kwargs(url: str, settings: str) -> dict[str, Any]:
+    """The hubspot-assoc client arguments a benchmark ``settings`` name stands for."""
+    from hubspot_assoc import RateLimit
+
+    kwargs: dict[str, Any] = {"base_url": url}
+    if settings == "rl20":
+        kwargs["rate_limit"] = RateLimit(20, 1.0)
+    elif settings == "unlimited":
+        kwargs["rate_limit"] = RateLimit(10**9, 1.0, adapt=False)
+    elif settings == "no-limiter":
+        kwargs["rate_limit"] = None
+    return kwargs
+
+
 def _sync_caller(spec: dict[str, Any]) -> tuple[Callable[[], None], Callable[[], None]]:
     """A function making one purge with the client ``spec`` names, and one closing it."""
     client, url, token = spec["client"], spec["url"], spec.get("token", "t")
     settings = spec.get("settings", "default")
     if client == "hubspot-assoc":
-        from hubspot_assoc import Client, RateLimit
+        from hubspot_assoc import Client
 
-        kwargs: dict[str, Any] = {"base_url": url}
-        if settings == "rl20":
-            kwargs["rate_limit"] = RateLimit(20, 1.0)
-        elif settings == "unlimited":
-            kwargs["rate_limit"] = RateLimit(10**9, 1.0, adapt=False)
-        elif settings == "no-limiter":
-            kwargs["rate_limit"] = None
-        c = Client(token, **kwargs)
+        c = Client(token, **_assoc_kwargs(url, settings))
 
         def call() -> None:
             c.limits.purge(FROM, TO, [SPEC])
@@ -401,16 +408,9 @@ def _async_caller(spec: dict[str, Any]) -> tuple[Callable[[], Any], Callable[[],
     client, url, token = spec["client"], spec["url"], spec.get("token", "t")
     settings = spec.get("settings", "default")
     if client == "hubspot-assoc":
-        from hubspot_assoc import AsyncClient, RateLimit
+        from hubspot_assoc import AsyncClient
 
-        kwargs: dict[str, Any] = {"base_url": url}
-        if settings == "rl20":
-            kwargs["rate_limit"] = RateLimit(20, 1.0)
-        elif settings == "unlimited":
-            kwargs["rate_limit"] = RateLimit(10**9, 1.0, adapt=False)
-        elif settings == "no-limiter":
-            kwargs["rate_limit"] = None
-        c = AsyncClient(token, **kwargs)
+        c = AsyncClient(token, **_assoc_kwargs(url, settings))
 
         async def call() -> None:
             await c.limits.purge(FROM, TO, [SPEC])
