@@ -34,7 +34,7 @@ from .errors import (
     error_from_response,
 )
 from .logs import logger
-from .ratelimit import RateLimit, RollingWindow
+from .ratelimit import RateLimit, make_budget
 from .retry import RetryPolicy, may_have_been_applied, retry_delay
 
 if TYPE_CHECKING:
@@ -88,11 +88,12 @@ class Core:
         auth: httpx.Auth,
         retry: RetryPolicy | None,
         rate_limit: RateLimit | None,
+        budget_secret: str = "",
     ) -> None:
         self.base_url = base_url
         self.auth = auth
         self.retry = retry
-        self.window = RollingWindow(rate_limit) if rate_limit is not None else None
+        self.window = make_budget(rate_limit, budget_secret) if rate_limit is not None else None
         self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 
     def build_request(

@@ -73,6 +73,8 @@ class _Settings:
             token_url = oauth.token_url or f"{self.base_url}/oauth/v1/token"
             auth = OAuthAuth(oauth, token_url=token_url)
             self.credential = "OAuth"
+            # The app's installation: a store keys the shared budget by its digest.
+            secret = f"oauth\0{oauth.client_id}\0{oauth.refresh_token}"
         else:
             token = access_token or os.environ.get(TOKEN_ENV, "").strip()
             if not token:
@@ -82,6 +84,7 @@ class _Settings:
                 )
             auth = BearerAuth(token)
             self.credential = "access token"
+            secret = f"token\0{token}"
         if timeout is not None and (
             isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0
         ):
@@ -97,7 +100,13 @@ class _Settings:
                 type(http_client).__name__,
                 f"an httpx.{http_class.__name__} (use {other} for the other kind)",
             )
-        self.core = Core(base_url=self.base_url, auth=auth, retry=retry, rate_limit=rate_limit)
+        self.core = Core(
+            base_url=self.base_url,
+            auth=auth,
+            retry=retry,
+            rate_limit=rate_limit,
+            budget_secret=f"{self.base_url}\0{secret}",
+        )
         # A caller's client is used as is and never closed by us.
         self.owns_http = http_client is None
         self.http = http_client if http_client is not None else http_class(timeout=timeout)
@@ -171,15 +180,24 @@ class Client:
         attempt = 0
         maybe_applied = False
         while True:
-            if core.window is not None:
-                acquire_sync(core.window)
+            window = core.window
+            ticket = acquire_sync(window) if window is not None else None
             started = time.perf_counter()
             step: Step[T]
             try:
                 response = self._http.send(request, auth=core.auth)
             except (httpx.TransportError, AuthenticationError) as exc:
+                if window is not None and ticket is not None:
+                    window.finish_sync(ticket)
                 step = core.after_error(operation, request, exc, attempt)
+            except BaseException:
+                if window is not None and ticket is not None:
+                    window.abandon(ticket)
+                raise
             else:
+                # Timed by its answer before the headers are read (see ratelimit).
+                if window is not None and ticket is not None:
+                    window.finish_sync(ticket)
                 elapsed = time.perf_counter() - started
                 step = core.after_response(operation, response, attempt, elapsed, maybe_applied)
             if isinstance(step, Done):
@@ -261,15 +279,23 @@ class AsyncClient:
         attempt = 0
         maybe_applied = False
         while True:
-            if core.window is not None:
-                await acquire_async(core.window)
+            window = core.window
+            ticket = await acquire_async(window) if window is not None else None
             started = time.perf_counter()
             step: Step[T]
             try:
                 response = await self._http.send(request, auth=core.auth)
             except (httpx.TransportError, AuthenticationError) as exc:
+                if window is not None and ticket is not None:
+                    await window.finish_async(ticket)
                 step = core.after_error(operation, request, exc, attempt)
+            except BaseException:  # cancelled: no awaiting now, just free the slot
+                if window is not None and ticket is not None:
+                    window.abandon(ticket)
+                raise
             else:
+                if window is not None and ticket is not None:
+                    await window.finish_async(ticket)
                 elapsed = time.perf_counter() - started
                 step = core.after_response(operation, response, attempt, elapsed, maybe_applied)
             if isinstance(step, Done):

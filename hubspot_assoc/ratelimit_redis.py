@@ -1,0 +1,390 @@
+"""One rolling window for a whole fleet: the budget kept in Redis.
+
+HubSpot's ten-second limit belongs to the app on a portal, not to one process. With
+``RateLimit(store="redis://host:6379/0")`` (or ``HUBSPOT_RATE_LIMIT_STORE``, or the CLI's
+``--rate-limit-store``) every process and machine using the same credential reserves its
+start times in one Redis sorted set, so together they never start more than the budget in
+any window, and a burst is shared first come, first served.
+
+How it works
+------------
+* The key is ``hubspot-assoc:budget:`` plus the SHA-256 digest of the API address and the
+  credential (the token, or an OAuth app's client id and refresh token); the credential
+  itself never reaches Redis. Members are random ids; scores are start times in
+  microseconds of *Redis's* clock (``TIME``), so the callers' clocks need not agree.
+* A reservation is one Lua script, atomic in Redis: drop the entries older than the window,
+  then start at the later of "now", "the last planned start" and "the ``max``-th most recent
+  start plus the window"; add the entry, set the key to expire once it is of no use, and
+  return how long to wait. A second script moves the entry to the answer's time when the
+  answer arrives (HubSpot counted the request somewhere between the two), which is what
+  lets a whole window's worth go at once without 429s.
+* The budget learned from HubSpot's headers applies at once: callers waiting on a
+  reservation made under the old one reserve again.
+* The store never fails a call. When Redis is unreachable or slower than
+  ``timeout`` (0.25 s), the client logs one WARNING on the ``hubspot_assoc`` logger and
+  goes on with its own window, which has kept count of this process's requests all along;
+  it tries Redis again after ``retry_after`` (5 s) and logs at INFO when it is back.
+* Sync clients use ``redis.Redis``, async clients ``redis.asyncio.Redis`` (one per event
+  loop). ``redis`` is imported on the first reservation, never when the client is built;
+  it comes with ``pip install 'hubspot-assoc[redis]'``.
+
+Why a script of our own: the Redis backends of ``limits`` and ``pyrate-limiter`` were
+considered. Both answer "may I, right now?" (a moving-window list in ``limits``, a sorted
+set in ``pyrate-limiter``) and leave waiting to the caller, who polls, in no order. Both
+time entries with the callers' clocks (``pyrate-limiter`` says so on purpose), not Redis's.
+Neither can move an entry to the time its answer came back, nor plan reservations again
+when the budget changes, and they would add a dependency for about forty lines of Lua.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import threading
+import time
+import weakref
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .logs import logger
+from .ratelimit import RateLimit, RollingWindow, Ticket, _wait_async, _wait_sync, redact_url
+
+if TYPE_CHECKING:
+    import asyncio
+
+__all__ = ["RedisWindow", "budget_key"]
+
+KEY_PREFIX = "hubspot-assoc:budget:"
+
+# Redis 3.2-4 need replicate_commands() before writing after TIME; later ones ignore it.
+_RESERVE = """
+redis.replicate_commands()
+local key = KEYS[1]
+local limit = tonumber(ARGV[1])
+local span = tonumber(ARGV[2])
+local gap = tonumber(ARGV[3])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+if ARGV[5] == '1' then
+  redis.call('ZREM', key, ARGV[4])
+end
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - span)
+local start = now
+local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+if last[2] then
+  start = math.max(start, tonumber(last[2]) + gap)
+end
+if redis.call('ZCARD', key) >= limit then
+  local edge = redis.call('ZRANGE', key, -limit, -limit, 'WITHSCORES')
+  start = math.max(start, tonumber(edge[2]) + span)
+end
+redis.call('ZADD', key, start, ARGV[4])
+redis.call('PEXPIRE', key, math.floor((start - now + span) / 1000) + 1000)
+return start - now
+"""
+
+_FINISH = """
+redis.replicate_commands()
+local key = KEYS[1]
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+local score = redis.call('ZSCORE', key, ARGV[1])
+if score and tonumber(score) < now then
+  redis.call('ZADD', key, now, ARGV[1])
+  local keep = math.floor(tonumber(ARGV[2]) / 1000) + 1000
+  if redis.call('PTTL', key) < keep then
+    redis.call('PEXPIRE', key, keep)
+  end
+end
+return 0
+"""
+
+
+def budget_key(secret: str) -> str:
+    """The Redis key of the budget belonging to ``secret`` (never the secret itself)."""
+    return KEY_PREFIX + hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class RedisWindow:
+    """A rolling-window budget kept in Redis, shared by every process using one credential.
+
+    Args:
+        limit: the budget to start with (learned from HubSpot's headers unless
+            ``adapt=False``); ``limit.store`` or ``url`` names the Redis server.
+        url: the Redis URL (``redis://``, ``rediss://`` or ``unix://``).
+        secret: what identifies the app's budget (hashed into the key).
+        timeout: seconds Redis may take to connect or answer before the call goes on
+            with the local window.
+        retry_after: seconds to wait before trying an unreachable Redis again.
+
+    Example::
+
+        window = RedisWindow(RateLimit(190, 10.0), "redis://localhost:6379/0", token)
+        ticket = window.acquire_sync()
+        response = httpx.get(url)
+        window.finish_sync(ticket)
+    """
+
+    def __init__(
+        self,
+        limit: RateLimit,
+        url: str,
+        secret: str,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        timeout: float = 0.25,
+        retry_after: float = 5.0,
+    ) -> None:
+        self._local = RollingWindow(limit, clock=clock)
+        self._url = url
+        self._key = budget_key(secret)
+        self._clock = clock
+        self._timeout = timeout
+        self._retry_after = retry_after
+        self._lock = threading.Lock()
+        self._sync: tuple[Any, Any, Any] | None = None
+        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[Any, Any, Any]]
+        self._async = weakref.WeakKeyDictionary()
+        self._down_until = 0.0
+        self._down = False
+        self._hold_until = 0.0
+        self._waiting: set[Ticket] = set()
+        self._shadows: dict[str, Ticket] = {}  # store ticket -> the local window's record
+        self._ids = itertools.count()
+        self._prefix = os.urandom(6).hex()
+
+    @property
+    def limit(self) -> RateLimit:
+        """The budget in force (possibly learned from HubSpot's headers)."""
+        return self._local.limit
+
+    @property
+    def key(self) -> str:
+        """The Redis key holding this budget."""
+        return self._key
+
+    def __repr__(self) -> str:
+        return f"RedisWindow({self._local.limit!r}, url={redact_url(self._url)!r})"
+
+    # -- store I/O -------------------------------------------------------------------------
+
+    def _options(self) -> dict[str, Any]:
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        # No retries of its own: a slow or absent store must cost a call at most `timeout`.
+        return {
+            "socket_timeout": self._timeout,
+            "socket_connect_timeout": self._timeout,
+            "retry": Retry(NoBackoff(), 0),
+            "retry_on_timeout": False,
+        }
+
+    def _sync_client(self) -> tuple[Any, Any, Any]:
+        if self._sync is None:
+            import redis
+
+            client = redis.Redis.from_url(self._url, **self._options())
+            self._sync = (
+                client,
+                client.register_script(_RESERVE),
+                client.register_script(_FINISH),
+            )
+        return self._sync
+
+    def _async_client(self) -> tuple[Any, Any, Any]:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        found = self._async.get(loop)
+        if found is None:
+            import redis.asyncio
+
+            client = redis.asyncio.Redis.from_url(self._url, **self._options())
+            found = (client, client.register_script(_RESERVE), client.register_script(_FINISH))
+            self._async[loop] = found
+        return found
+
+    def _usable(self) -> bool:
+        return self._clock() >= self._down_until
+
+    def _failed(self, exc: BaseException) -> None:
+        with self._lock:
+            self._down_until = self._clock() + self._retry_after
+            if self._down:
+                return
+            self._down = True
+        logger.warning(
+            "rate-limit store %s unavailable (%s); this process keeps its own window "
+            "until the store answers again",
+            redact_url(self._url),
+            type(exc).__name__,
+        )
+
+    def _worked(self) -> None:
+        if self._down:
+            with self._lock:
+                was_down, self._down = self._down, False
+            if was_down:
+                logger.info("rate-limit store %s answers again", redact_url(self._url))
+
+    def _args(self, ticket: Ticket, replace: bool) -> list[Any]:
+        limit = self._local.limit
+        return [limit.max_requests, int(limit.interval * 1_000_000), 0, ticket.key, int(replace)]
+
+    def _planned(self, ticket: Ticket, wait_us: Any) -> Ticket:
+        ticket.at = self._clock() + max(0, int(wait_us)) / 1_000_000
+        with self._lock:
+            self._waiting.add(ticket)
+        self._worked()
+        return ticket
+
+    def _new_ticket(self) -> Ticket:
+        ticket = Ticket(0.0)
+        ticket.key = f"{self._prefix}:{next(self._ids)}"
+        return ticket
+
+    # -- the budget ------------------------------------------------------------------------
+
+    def acquire_sync(self) -> Ticket:
+        """Block until a request may start under the shared budget; returns its ticket."""
+        if self._usable():
+            ticket = self._new_ticket()
+            try:
+                _, reserve, _ = self._sync_client()
+                wait_us = reserve(keys=[self._key], args=self._args(ticket, False))
+            except Exception as exc:  # the store must never fail a call
+                self._failed(exc)
+            else:
+                return _wait_sync(self, self._planned(ticket, wait_us))
+        return self._local.acquire_sync()
+
+    async def acquire_async(self) -> Ticket:
+        """Suspend until a request may start under the shared budget; returns its ticket."""
+        if self._usable():
+            ticket = self._new_ticket()
+            try:
+                _, reserve, _ = self._async_client()
+                wait_us = await reserve(keys=[self._key], args=self._args(ticket, False))
+            except Exception as exc:  # the store must never fail a call
+                self._failed(exc)
+            else:
+                return await _wait_async(self, self._planned(ticket, wait_us))
+        return await self._local.acquire_async()
+
+    def refresh_sync(self, ticket: Ticket) -> None:
+        """Reserve ``ticket`` again under the budget just learned."""
+        if ticket.key and self._usable():
+            try:
+                _, reserve, _ = self._sync_client()
+                wait_us = reserve(keys=[self._key], args=self._args(ticket, True))
+            except Exception as exc:
+                self._failed(exc)
+            else:
+                self._planned(ticket, wait_us)
+
+    async def refresh_async(self, ticket: Ticket) -> None:
+        """Reserve ``ticket`` again under the budget just learned."""
+        if ticket.key and self._usable():
+            try:
+                _, reserve, _ = self._async_client()
+                wait_us = await reserve(keys=[self._key], args=self._args(ticket, True))
+            except Exception as exc:
+                self._failed(exc)
+            else:
+                self._planned(ticket, wait_us)
+
+    def delay(self, ticket: Ticket) -> float:
+        """Seconds ``ticket`` must still wait; 0 means it may start now (and is marked so)."""
+        if not ticket.key:
+            return self._local.delay(ticket)
+        if ticket.state:
+            return 0.0
+        now = self._clock()
+        due = max(ticket.at, self._hold_until)
+        if due > now:
+            return due - now
+        ticket.state = 1
+        with self._lock:
+            self._waiting.discard(ticket)
+        # The local window keeps count too, for the time the store cannot be reached.
+        self._shadows[ticket.key] = self._local.note(now)
+        return 0.0
+
+    def cancel(self, ticket: Ticket) -> None:
+        """Give a reservation back locally (its store entry simply ages out)."""
+        if not ticket.key:
+            self._local.cancel(ticket)
+            return
+        with self._lock:
+            self._waiting.discard(ticket)
+        ticket.state = 2
+
+    def finish_sync(self, ticket: Ticket) -> None:
+        """Record that ``ticket``'s request was answered now."""
+        if not self._finish_local(ticket):
+            return
+        if self._usable():
+            try:
+                _, _, finish = self._sync_client()
+                finish(keys=[self._key], args=[ticket.key, self._args(ticket, False)[1]])
+            except Exception as exc:
+                self._failed(exc)
+
+    async def finish_async(self, ticket: Ticket) -> None:
+        """Record that ``ticket``'s request was answered now."""
+        if not self._finish_local(ticket):
+            return
+        if self._usable():
+            try:
+                _, _, finish = self._async_client()
+                await finish(keys=[self._key], args=[ticket.key, self._args(ticket, False)[1]])
+            except Exception as exc:
+                self._failed(exc)
+
+    def abandon(self, ticket: Ticket) -> None:
+        """Free ``ticket`` without talking to the store (the caller is being cancelled)."""
+        self._finish_local(ticket)
+
+    def _finish_local(self, ticket: Ticket) -> bool:
+        """Finish the local side; True when the store holds an entry to move as well."""
+        if not ticket.key:
+            self._local.finish(ticket)
+            return False
+        shadow = self._shadows.pop(ticket.key, None)
+        if shadow is not None:
+            self._local.finish(shadow)
+        if ticket.state != 1:
+            return False
+        ticket.state = 2
+        return True
+
+    def learn(self, headers: Mapping[str, str]) -> None:
+        """Adopt HubSpot's announced budget; waiting reservations are made again."""
+        before = self._local.limit
+        self._local.learn(headers)
+        if self._local.limit != before:
+            with self._lock:
+                waiting = list(self._waiting)
+            for ticket in waiting:
+                ticket.replan = True
+                if ticket.wake is not None:
+                    ticket.wake()
+
+    def on_rate_limited(
+        self, headers: Mapping[str, str] | None = None, *, hold: float | None = None
+    ) -> None:
+        """Record a 429: someone outside the store spent the budget; hold this process back."""
+        self._local.on_rate_limited(headers, hold=hold)
+        self._hold_until = self._clock() + self._local.wait_time()
+
+    def wait_time(self) -> float:
+        """Seconds until one more request could start, as far as this process knows."""
+        return max(0.0, self._hold_until - self._clock(), self._local.wait_time())
+
+    def close(self) -> None:
+        """Close the synchronous Redis connections (async ones close with their loop)."""
+        if self._sync is not None:
+            self._sync[0].close()
+            self._sync = None
