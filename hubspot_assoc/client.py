@@ -197,7 +197,7 @@ class Client:
             else:
                 # Timed by its answer before the headers are read (see ratelimit).
                 if window is not None and ticket is not None:
-                    window.finish_sync(ticket)
+                    window.finish_sync(ticket, counted=response.status_code != 429)
                 elapsed = time.perf_counter() - started
                 step = core.after_response(operation, response, attempt, elapsed, maybe_applied)
             if isinstance(step, Done):
@@ -295,7 +295,7 @@ class AsyncClient:
                 raise
             else:
                 if window is not None and ticket is not None:
-                    await window.finish_async(ticket)
+                    await window.finish_async(ticket, counted=response.status_code != 429)
                 elapsed = time.perf_counter() - started
                 step = core.after_response(operation, response, attempt, elapsed, maybe_applied)
             if isinstance(step, Done):

@@ -237,9 +237,9 @@ class Budget(Protocol):
 
     async def acquire_async(self) -> Ticket: ...
 
-    def finish_sync(self, ticket: Ticket) -> None: ...
+    def finish_sync(self, ticket: Ticket, *, counted: bool = True) -> None: ...
 
-    async def finish_async(self, ticket: Ticket) -> None: ...
+    async def finish_async(self, ticket: Ticket, *, counted: bool = True) -> None: ...
 
     def learn(self, headers: Mapping[str, str]) -> None: ...
 
@@ -347,14 +347,23 @@ class RollingWindow:
 
     # -- reserving -------------------------------------------------------------------------
 
-    def reserve(self) -> Ticket:
+    @property
+    def answered(self) -> bool:
+        """Whether an answer has come in (or the budget was given as fixed)."""
+        return self._answered
+
+    def reserve(self, ticket: Ticket | None = None) -> Ticket:
         """Reserve the earliest start that keeps the budget; the caller then waits for it.
 
         Prefer :func:`acquire_sync` / :func:`acquire_async`, which wait and re-check.
+        ``ticket``: a ticket to reuse (a shared budget handing a waiter over).
         """
         with self._lock:
             now = self._clock()
-            ticket = Ticket(self._next_start(now))
+            if ticket is None:
+                ticket = Ticket(0.0)
+            ticket.at = self._next_start(now)
+            ticket.state = 0
             bisect.insort(self._times, ticket.at)
             if ticket.at > now:
                 self._waiting.append(ticket)
@@ -398,15 +407,21 @@ class RollingWindow:
                 self._waiting.remove(ticket)
             return 0.0
 
-    def finish(self, ticket: Ticket) -> None:
-        """Record that ``ticket``'s request was answered (or failed) now."""
+    def finish(self, ticket: Ticket, *, counted: bool = True) -> None:
+        """Record that ``ticket``'s request was answered (or failed) now.
+
+        ``counted=False`` for an answer saying HubSpot did not count the request (a 429):
+        it leaves the window, so that HubSpot's count and ours stay comparable.
+        """
         with self._lock:
             if ticket.state != 1:
                 return
             ticket.state = 2
             self._flying.discard(ticket)
             now = self._clock()
-            if now > ticket.at:
+            if not counted:
+                self._drop(ticket.at)
+            elif now > ticket.at:
                 self._drop(ticket.at)
                 ticket.at = now
                 bisect.insort(self._times, now)
@@ -437,13 +452,13 @@ class RollingWindow:
         """Suspend the current task until a request may start; returns its ticket."""
         return await _wait_async(self, self.reserve())
 
-    def finish_sync(self, ticket: Ticket) -> None:
+    def finish_sync(self, ticket: Ticket, *, counted: bool = True) -> None:
         """:meth:`finish`, under the name the shared budgets use for their blocking I/O."""
-        self.finish(ticket)
+        self.finish(ticket, counted=counted)
 
-    async def finish_async(self, ticket: Ticket) -> None:
+    async def finish_async(self, ticket: Ticket, *, counted: bool = True) -> None:
         """:meth:`finish`, under the name the shared budgets use for their async I/O."""
-        self.finish(ticket)
+        self.finish(ticket, counted=counted)
 
     def refresh_sync(self, ticket: Ticket) -> None:
         """Nothing to do: a local window plans waiting tickets again itself."""

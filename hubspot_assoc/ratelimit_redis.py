@@ -48,7 +48,15 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .logs import logger
-from .ratelimit import RateLimit, RollingWindow, Ticket, _wait_async, _wait_sync, redact_url
+from .ratelimit import (
+    _PROBE_POLL,
+    RateLimit,
+    RollingWindow,
+    Ticket,
+    _wait_async,
+    _wait_sync,
+    redact_url,
+)
 
 if TYPE_CHECKING:
     import asyncio
@@ -58,47 +66,111 @@ __all__ = ["RedisWindow", "budget_key"]
 KEY_PREFIX = "hubspot-assoc:budget:"
 
 # Redis 3.2-4 need replicate_commands() before writing after TIME; later ones ignore it.
-_RESERVE = """
+# KEYS[1]: the planned, started and answered requests (member -> microseconds);
+# KEYS[2]: those in flight (member -> start), which count however old they are.
+_COMMON = """
 redis.replicate_commands()
-local key = KEYS[1]
-local limit = tonumber(ARGV[1])
-local span = tonumber(ARGV[2])
-local gap = tonumber(ARGV[3])
+local key, flying = KEYS[1], KEYS[2]
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
-if ARGV[5] == '1' then
-  redis.call('ZREM', key, ARGV[4])
+local function keep(start, span)
+  local ms = math.floor((start - now + span) / 1000) + 60000
+  redis.call('PEXPIRE', key, ms)
+  redis.call('PEXPIRE', flying, ms)
+end
+local function fly(member)
+  redis.call('ZADD', key, now, member)
+  redis.call('ZADD', flying, now, member)
+end
+"""
+
+# Plan a start: after every planned one (first come, first served), and when the
+# max-th most recent has left the window. ARGV: max, span, member, replace, stale.
+_RESERVE = (
+    _COMMON
+    + """
+local limit, span, member = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+if ARGV[4] == '1' then
+  redis.call('ZREM', key, member)
 end
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - span)
+redis.call('ZREMRANGEBYSCORE', flying, '-inf', now - tonumber(ARGV[5]))
 local start = now
 local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
 if last[2] then
-  start = math.max(start, tonumber(last[2]) + gap)
+  start = math.max(start, tonumber(last[2]))
 end
-if redis.call('ZCARD', key) >= limit then
-  local edge = redis.call('ZRANGE', key, -limit, -limit, 'WITHSCORES')
+local room = limit - redis.call('ZCOUNT', flying, '-inf', now - span)
+if room < 1 then
+  start = math.max(start, now + math.floor(span / limit))
+elseif redis.call('ZCARD', key) >= room then
+  local edge = redis.call('ZRANGE', key, -room, -room, 'WITHSCORES')
   start = math.max(start, tonumber(edge[2]) + span)
 end
-redis.call('ZADD', key, start, ARGV[4])
-redis.call('PEXPIRE', key, math.floor((start - now + span) / 1000) + 1000)
+if start == now then
+  fly(member)
+else
+  redis.call('ZADD', key, start, member)
+end
+keep(start, span)
 return start - now
 """
+)
 
-_FINISH = """
-redis.replicate_commands()
-local key = KEYS[1]
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
-local score = redis.call('ZSCORE', key, ARGV[1])
-if score and tonumber(score) < now then
-  redis.call('ZADD', key, now, ARGV[1])
-  local keep = math.floor(tonumber(ARGV[2]) / 1000) + 1000
-  if redis.call('PTTL', key) < keep then
-    redis.call('PEXPIRE', key, keep)
-  end
+# When a planned start comes: go if the window (counting what has started, and what
+# is in flight however old) has room now; else plan again. ARGV: max, span, member, stale.
+_CHECK = (
+    _COMMON
+    + """
+local limit, span, member = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - span)
+redis.call('ZREMRANGEBYSCORE', flying, '-inf', now - tonumber(ARGV[4]))
+redis.call('ZREM', key, member)
+local room = limit - redis.call('ZCOUNT', flying, '-inf', now - span)
+local seen = redis.call('ZRANGEBYSCORE', key, '(' .. (now - span), now, 'WITHSCORES')
+local count = #seen / 2
+local start = now
+if room < 1 then
+  start = now + math.floor(span / limit)
+elseif count >= room then
+  start = tonumber(seen[(count - room + 1) * 2]) + span
+end
+if start <= now then
+  fly(member)
+  start = now
+else
+  redis.call('ZADD', key, start, member)
+end
+keep(start, span)
+return start - now
+"""
+)
+
+# The answer is in: the request counts from now (HubSpot saw it at the latest now), or
+# not at all when HubSpot said so (a 429). ARGV: member, span, counted.
+_FINISH = (
+    _COMMON
+    + """
+local member, span = ARGV[1], tonumber(ARGV[2])
+redis.call('ZREM', flying, member)
+if ARGV[3] == '0' then
+  redis.call('ZREM', key, member)
+  return 0
+end
+local score = redis.call('ZSCORE', key, member)
+if not score or tonumber(score) < now then
+  redis.call('ZADD', key, now, member)
+  keep(now, span)
 end
 return 0
 """
+)
+
+_PROBE_WAIT = 5.0  # a probe not answered by then is taken for lost: another may go
+_NEXT_LOOK = 1e-6  # "look again at once", without busy-waiting on a lock
+
+# Entries in flight longer than this are taken for lost (their process died).
+_STALE_S = 60.0
 
 
 def budget_key(secret: str) -> str:
@@ -143,12 +215,16 @@ class RedisWindow:
         self._timeout = timeout
         self._retry_after = retry_after
         self._lock = threading.Lock()
-        self._sync: tuple[Any, Any, Any] | None = None
-        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[Any, Any, Any]]
+        self._keys = [self._key, self._key + ":flying"]
+        self._sync: tuple[Any, dict[str, Any]] | None = None
+        self._async: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[Any, dict[str, Any]]
+        ]
         self._async = weakref.WeakKeyDictionary()
         self._down_until = 0.0
         self._down = False
         self._hold_until = 0.0
+        self._probe_at: float | None = None  # when the caller probing the budget went
         self._waiting: set[Ticket] = set()
         self._shadows: dict[str, Ticket] = {}  # store ticket -> the local window's record
         self._ids = itertools.count()
@@ -181,19 +257,15 @@ class RedisWindow:
             "retry_on_timeout": False,
         }
 
-    def _sync_client(self) -> tuple[Any, Any, Any]:
+    def _sync_client(self) -> tuple[Any, dict[str, Any]]:
         if self._sync is None:
             import redis
 
             client = redis.Redis.from_url(self._url, **self._options())
-            self._sync = (
-                client,
-                client.register_script(_RESERVE),
-                client.register_script(_FINISH),
-            )
+            self._sync = (client, self._register(client))
         return self._sync
 
-    def _async_client(self) -> tuple[Any, Any, Any]:
+    def _async_client(self) -> tuple[Any, dict[str, Any]]:
         import asyncio
 
         loop = asyncio.get_running_loop()
@@ -202,9 +274,16 @@ class RedisWindow:
             import redis.asyncio
 
             client = redis.asyncio.Redis.from_url(self._url, **self._options())
-            found = (client, client.register_script(_RESERVE), client.register_script(_FINISH))
+            found = (client, self._register(client))
             self._async[loop] = found
         return found
+
+    @staticmethod
+    def _register(client: Any) -> dict[str, Any]:
+        return {
+            name: client.register_script(text)
+            for name, text in (("reserve", _RESERVE), ("check", _CHECK), ("finish", _FINISH))
+        }
 
     def _usable(self) -> bool:
         return self._clock() >= self._down_until
@@ -229,16 +308,47 @@ class RedisWindow:
             if was_down:
                 logger.info("rate-limit store %s answers again", redact_url(self._url))
 
-    def _args(self, ticket: Ticket, replace: bool) -> list[Any]:
+    def _call(self, ticket: Ticket, replace: bool = False) -> tuple[str, list[Any]]:
+        """Which script a waiting ``ticket`` needs now, with its arguments."""
         limit = self._local.limit
-        return [limit.max_requests, int(limit.interval * 1_000_000), 0, ticket.key, int(replace)]
+        span = int(limit.interval * 1_000_000)
+        stale = int((limit.interval + _STALE_S) * 1_000_000)
+        if ticket.at and ticket.at <= self._clock() and not replace:
+            return "check", [limit.max_requests, span, ticket.key, stale]
+        return "reserve", [limit.max_requests, span, ticket.key, int(replace), stale]
 
     def _planned(self, ticket: Ticket, wait_us: Any) -> Ticket:
-        ticket.at = self._clock() + max(0, int(wait_us)) / 1_000_000
+        now = self._clock()
+        wait = max(0, int(wait_us)) / 1_000_000
         with self._lock:
-            self._waiting.add(ticket)
+            if wait == 0:
+                ticket.state = 1
+                ticket.at = now
+                self._waiting.discard(ticket)
+                # The local window keeps count too, for the time the store is away.
+                self._shadows[ticket.key] = self._local.note(now)
+            else:
+                ticket.at = now + wait
+                self._waiting.add(ticket)
         self._worked()
         return ticket
+
+    def _to_local(self, ticket: Ticket) -> None:
+        """The store failed while ``ticket`` waited: the local window plans it instead."""
+        with self._lock:
+            self._waiting.discard(ticket)
+        ticket.key = ""
+        self._local.reserve(ticket)
+
+    def _may_probe(self) -> bool:
+        """Until the first answer, one caller at a time goes (the others wait for it)."""
+        if self._local.answered:
+            return True
+        with self._lock:
+            if self._probe_at is not None and self._clock() - self._probe_at < _PROBE_WAIT:
+                return False
+            self._probe_at = self._clock()
+            return True
 
     def _new_ticket(self) -> Ticket:
         ticket = Ticket(0.0)
@@ -249,11 +359,13 @@ class RedisWindow:
 
     def acquire_sync(self) -> Ticket:
         """Block until a request may start under the shared budget; returns its ticket."""
+        while not self._may_probe():
+            time.sleep(_PROBE_POLL)  # the budget is a guess until the first answer
         if self._usable():
             ticket = self._new_ticket()
+            name, args = self._call(ticket)
             try:
-                _, reserve, _ = self._sync_client()
-                wait_us = reserve(keys=[self._key], args=self._args(ticket, False))
+                wait_us = self._sync_client()[1][name](keys=self._keys, args=args)
             except Exception as exc:  # the store must never fail a call
                 self._failed(exc)
             else:
@@ -262,11 +374,16 @@ class RedisWindow:
 
     async def acquire_async(self) -> Ticket:
         """Suspend until a request may start under the shared budget; returns its ticket."""
+        if not self._may_probe():
+            import asyncio
+
+            while not self._may_probe():
+                await asyncio.sleep(_PROBE_POLL)  # the budget is a guess until then
         if self._usable():
             ticket = self._new_ticket()
+            name, args = self._call(ticket)
             try:
-                _, reserve, _ = self._async_client()
-                wait_us = await reserve(keys=[self._key], args=self._args(ticket, False))
+                wait_us = await self._async_client()[1][name](keys=self._keys, args=args)
             except Exception as exc:  # the store must never fail a call
                 self._failed(exc)
             else:
@@ -274,43 +391,50 @@ class RedisWindow:
         return await self._local.acquire_async()
 
     def refresh_sync(self, ticket: Ticket) -> None:
-        """Reserve ``ticket`` again under the budget just learned."""
-        if ticket.key and self._usable():
+        """Ask the store again: the planned start has come, or the budget changed."""
+        if not ticket.key or ticket.state:
+            return
+        if self._usable():
+            name, args = self._call(ticket, replace=ticket.at > self._clock())
             try:
-                _, reserve, _ = self._sync_client()
-                wait_us = reserve(keys=[self._key], args=self._args(ticket, True))
+                wait_us = self._sync_client()[1][name](keys=self._keys, args=args)
             except Exception as exc:
                 self._failed(exc)
             else:
                 self._planned(ticket, wait_us)
+                return
+        self._to_local(ticket)
 
     async def refresh_async(self, ticket: Ticket) -> None:
-        """Reserve ``ticket`` again under the budget just learned."""
-        if ticket.key and self._usable():
+        """Ask the store again: the planned start has come, or the budget changed."""
+        if not ticket.key or ticket.state:
+            return
+        if self._usable():
+            name, args = self._call(ticket, replace=ticket.at > self._clock())
             try:
-                _, reserve, _ = self._async_client()
-                wait_us = await reserve(keys=[self._key], args=self._args(ticket, True))
+                wait_us = await self._async_client()[1][name](keys=self._keys, args=args)
             except Exception as exc:
                 self._failed(exc)
             else:
                 self._planned(ticket, wait_us)
+                return
+        self._to_local(ticket)
 
     def delay(self, ticket: Ticket) -> float:
-        """Seconds ``ticket`` must still wait; 0 means it may start now (and is marked so)."""
+        """Seconds ``ticket`` must still wait; 0 means it may start now."""
         if not ticket.key:
             return self._local.delay(ticket)
         if ticket.state:
             return 0.0
+        if not self._local.answered and self._shadows:
+            # The budget is still a guess: one request finds out first.
+            return _PROBE_POLL
         now = self._clock()
         due = max(ticket.at, self._hold_until)
         if due > now:
             return due - now
-        ticket.state = 1
-        with self._lock:
-            self._waiting.discard(ticket)
-        # The local window keeps count too, for the time the store cannot be reached.
-        self._shadows[ticket.key] = self._local.note(now)
-        return 0.0
+        ticket.replan = True  # the time has come: the store decides (see refresh_*)
+        return _NEXT_LOOK
 
     def cancel(self, ticket: Ticket) -> None:
         """Give a reservation back locally (its store entry simply ages out)."""
@@ -321,40 +445,45 @@ class RedisWindow:
             self._waiting.discard(ticket)
         ticket.state = 2
 
-    def finish_sync(self, ticket: Ticket) -> None:
-        """Record that ``ticket``'s request was answered now."""
-        if not self._finish_local(ticket):
+    def finish_sync(self, ticket: Ticket, *, counted: bool = True) -> None:
+        """Record that ``ticket``'s request was answered now (``counted=False``: a 429)."""
+        if not self._finish_local(ticket, counted):
             return
         if self._usable():
             try:
-                _, _, finish = self._sync_client()
-                finish(keys=[self._key], args=[ticket.key, self._args(ticket, False)[1]])
+                self._sync_client()[1]["finish"](
+                    keys=self._keys, args=self._finish_args(ticket, counted)
+                )
             except Exception as exc:
                 self._failed(exc)
 
-    async def finish_async(self, ticket: Ticket) -> None:
-        """Record that ``ticket``'s request was answered now."""
-        if not self._finish_local(ticket):
+    async def finish_async(self, ticket: Ticket, *, counted: bool = True) -> None:
+        """Record that ``ticket``'s request was answered now (``counted=False``: a 429)."""
+        if not self._finish_local(ticket, counted):
             return
         if self._usable():
             try:
-                _, _, finish = self._async_client()
-                await finish(keys=[self._key], args=[ticket.key, self._args(ticket, False)[1]])
+                await self._async_client()[1]["finish"](
+                    keys=self._keys, args=self._finish_args(ticket, counted)
+                )
             except Exception as exc:
                 self._failed(exc)
+
+    def _finish_args(self, ticket: Ticket, counted: bool) -> list[Any]:
+        return [ticket.key, int(self._local.limit.interval * 1_000_000), int(counted)]
 
     def abandon(self, ticket: Ticket) -> None:
         """Free ``ticket`` without talking to the store (the caller is being cancelled)."""
-        self._finish_local(ticket)
+        self._finish_local(ticket, True)
 
-    def _finish_local(self, ticket: Ticket) -> bool:
-        """Finish the local side; True when the store holds an entry to move as well."""
+    def _finish_local(self, ticket: Ticket, counted: bool) -> bool:
+        """Finish the local side; True when the store holds an entry to update as well."""
         if not ticket.key:
-            self._local.finish(ticket)
+            self._local.finish(ticket, counted=counted)
             return False
         shadow = self._shadows.pop(ticket.key, None)
         if shadow is not None:
-            self._local.finish(shadow)
+            self._local.finish(shadow, counted=counted)
         if ticket.state != 1:
             return False
         ticket.state = 2

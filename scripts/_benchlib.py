@@ -182,11 +182,16 @@ def serve_sandbox(argv: list[str]) -> None:
     app = sandbox._app
     original = app.handle
 
+    timeline: list[tuple[float, int]] = []  # (arrival, status): for looking into a run
+
     def handle(method: str, target: str, headers: dict[str, str], raw: bytes) -> Any:
         for alias in ALIASES:
             if target.startswith(alias):
                 target = "/crm/associations/v4/" + target[len(alias) :]
-        return original(method, target, headers, raw)
+        arrived = time.monotonic()
+        answer = original(method, target, headers, raw)
+        timeline.append((arrived, answer.status))
+        return answer
 
     app.handle = handle  # type: ignore[method-assign]
     sandbox.start()
@@ -202,6 +207,8 @@ def serve_sandbox(argv: list[str]) -> None:
                     "dropped" if r.status is None else str(r.status) for r in sandbox.requests
                 )
                 print(json.dumps({"requests": sum(statuses.values()), **statuses}), flush=True)
+            elif command == "timeline":
+                print(json.dumps(timeline), flush=True)
             elif command == "quit":
                 break
             else:
