@@ -213,10 +213,11 @@ class Ticket:
     ``finish`` when the answer (or the failure) is in.
     """
 
-    __slots__ = ("at", "key", "replan", "state", "wake")
+    __slots__ = ("at", "key", "replan", "sent", "state", "wake")
 
     def __init__(self, at: float) -> None:
         self.at = at  # planned start, then start, then answer time (the window's clock)
+        self.sent = 0.0  # when it started
         self.key = ""  # the store's name for it, when a store keeps it
         self.state = 0  # 0 waiting, 1 in flight, 2 answered
         self.replan = False  # a store ticket that must be reserved again
@@ -328,6 +329,7 @@ class RollingWindow:
         self._margin = float(margin)
         self._pace = float(pace)
         self._times: list[float] = []  # every request's time (planned, started, answered)
+        self._sent: list[float] = []  # start times of the requests that went
         self._waiting: list[Ticket] = []  # FIFO of tickets whose start is still ahead
         self._flying: set[Ticket] = set()
         self._secondly: _Rule | None = None
@@ -368,17 +370,15 @@ class RollingWindow:
             if ticket.at > now:
                 self._waiting.append(ticket)
             else:
-                ticket.state = 1
-                self._flying.add(ticket)
+                self._start(ticket)
             return ticket
 
     def note(self, at: float) -> Ticket:
         """Record a request started at ``at`` elsewhere (a shared store) without checking."""
         with self._lock:
             ticket = Ticket(at)
-            ticket.state = 1
             bisect.insort(self._times, at)
-            self._flying.add(ticket)
+            self._start(ticket)
             return ticket
 
     def delay(self, ticket: Ticket) -> float:
@@ -401,8 +401,7 @@ class RollingWindow:
                 return start - now
             ticket.at = now
             bisect.insort(self._times, now)
-            ticket.state = 1
-            self._flying.add(ticket)
+            self._start(ticket)
             if ticket in self._waiting:
                 self._waiting.remove(ticket)
             return 0.0
@@ -421,6 +420,7 @@ class RollingWindow:
             now = self._clock()
             if not counted:
                 self._drop(ticket.at)
+                _remove(self._sent, ticket.sent)
             elif now > ticket.at:
                 self._drop(ticket.at)
                 ticket.at = now
@@ -525,9 +525,16 @@ class RollingWindow:
         of a whole interval: the client passes its retry policy's ``max_delay``, so that
         one 429 never stalls every caller for longer than the policy allows. Call
         :meth:`wait_time` afterwards for the retry delay.
+
+        When the answer says how much room is left (``X-HubSpot-RateLimit-Remaining``, as
+        HubSpot's do), that count is used instead and ``hold`` does not apply: the budget
+        is known to be in use by others, and cutting their share short would only buy
+        another 429 when the hold ends.
         """
         if headers is not None:
             self.learn(headers)
+            if self._limit.adapt and _header(headers, _REMAINING_HEADER) is not None:
+                return
         with self._lock:
             now = self._clock()
             rule = self._rule
@@ -553,11 +560,14 @@ class RollingWindow:
     def _rules(self) -> list[_Rule]:
         return [self._rule] if self._secondly is None else [self._rule, self._secondly]
 
+    def _start(self, ticket: Ticket) -> None:
+        ticket.state = 1
+        ticket.sent = ticket.at
+        self._flying.add(ticket)
+        bisect.insort(self._sent, ticket.at)
+
     def _drop(self, at: float) -> None:
-        times = self._times
-        i = bisect.bisect_left(times, at)
-        if i < len(times) and times[i] == at:
-            del times[i]
+        _remove(self._times, at)
 
     def _forget_before(self, now: float) -> None:
         longest = max(rule.span for rule in self._rules())
@@ -566,6 +576,9 @@ class RollingWindow:
         cut = bisect.bisect_right(times, horizon)
         if cut:
             del times[:cut]
+        cut = bisect.bisect_right(self._sent, horizon)
+        if cut:
+            del self._sent[:cut]
         for rule in self._rules():
             others = rule.others
             cut = bisect.bisect_right(others, now - rule.span)
@@ -587,7 +600,10 @@ class RollingWindow:
         """Turn the server's count into others' requests: what it saw minus ours."""
         self._forget_before(now)
         used = rule.max - remaining  # HubSpot's count, this answer's request included
-        mine = self._count(rule, now, others=False)
+        # Ours that HubSpot can have counted: by start time, since it counts arrivals,
+        # which come before our answer times (counting by those would find room that
+        # others' requests fill).
+        mine = len(self._sent) - bisect.bisect_right(self._sent, now - rule.span)
         theirs = max(0, used - mine)
         if theirs and used:
             # Others will want their share of the room that is left as well.
@@ -729,6 +745,13 @@ def acquire_sync(budget: Budget) -> Ticket:
 async def acquire_async(budget: Budget) -> Ticket:
     """Suspend the current task until a request may start under ``budget``; its ticket."""
     return await budget.acquire_async()
+
+
+def _remove(values: list[float], value: float) -> None:
+    """Remove one ``value`` from the sorted list ``values``, if it is there."""
+    i = bisect.bisect_left(values, value)
+    if i < len(values) and values[i] == value:
+        del values[i]
 
 
 def _header(headers: Mapping[str, str], lower_name: str) -> str | None:
