@@ -425,9 +425,6 @@ class RollingWindow:
                 self._drop(ticket.at)
                 ticket.at = now
                 bisect.insort(self._times, now)
-            if not self._answered:
-                self._answered = True
-                self._replan(now)
             # A waiter held back by this request in flight may go now.
             self._wake_due(now)
 
@@ -490,11 +487,13 @@ class RollingWindow:
         remaining = _parse_int(_header(headers, _REMAINING_HEADER), _SANE_REMAINING)
         secondly = _parse_int(_header(headers, _SECONDLY_HEADER), _SANE_MAX)
         secondly_left = _parse_int(_header(headers, _SECONDLY_REMAINING_HEADER), _SANE_REMAINING)
-        if max_requests is interval_ms is remaining is secondly is None:
+        if max_requests is interval_ms is remaining is secondly is None and self._answered:
             return
         with self._lock:
             now = self._clock()
-            changed = False
+            # The first answer ends the probe (see _probing): waiters are planned again.
+            changed = not self._answered
+            self._answered = True
             if max_requests is not None or interval_ms is not None:
                 new = replace(
                     self._limit,

@@ -19,7 +19,10 @@ How it works
   answer arrives (HubSpot counted the request somewhere between the two), which is what
   lets a whole window's worth go at once without 429s.
 * The budget learned from HubSpot's headers applies at once: callers waiting on a
-  reservation made under the old one reserve again.
+  reservation made under the old one reserve again. It is also written to the store, so a
+  process that has just started uses the fleet's budget, not its first guess.
+* A planned start is checked again when it comes (a second script): requests still in
+  flight count however old they are, so a slow request cannot let a later one overrun.
 * The store never fails a call. When Redis is unreachable or slower than
   ``timeout`` (0.25 s), the client logs one WARNING on the ``hubspot_assoc`` logger and
   goes on with its own window, which has kept count of this process's requests all along;
@@ -67,7 +70,8 @@ KEY_PREFIX = "hubspot-assoc:budget:"
 
 # Redis 3.2-4 need replicate_commands() before writing after TIME; later ones ignore it.
 # KEYS[1]: the planned, started and answered requests (member -> microseconds);
-# KEYS[2]: those in flight (member -> start), which count however old they are.
+# KEYS[2]: those in flight (member -> start), which count however old they are;
+# KEYS[3]: the budget learned from HubSpot's headers (max, span).
 _COMMON = """
 redis.replicate_commands()
 local key, flying = KEYS[1], KEYS[2]
@@ -82,14 +86,29 @@ local function fly(member)
   redis.call('ZADD', key, now, member)
   redis.call('ZADD', flying, now, member)
 end
+-- The budget: a process that has heard HubSpot's headers writes it down; one that has
+-- not yet (just started) uses what the fleet learned instead of its own guess.
+local function budget(limit, span, learned)
+  if learned == '1' then
+    redis.call('HSET', KEYS[3], 'max', limit, 'span', span)
+    redis.call('PEXPIRE', KEYS[3], 86400000)
+    return limit, span
+  end
+  local known = redis.call('HMGET', KEYS[3], 'max', 'span')
+  if known[1] and known[2] then
+    return tonumber(known[1]), tonumber(known[2])
+  end
+  return limit, span
+end
 """
 
 # Plan a start: after every planned one (first come, first served), and when the
-# max-th most recent has left the window. ARGV: max, span, member, replace, stale.
+# max-th most recent has left the window. ARGV: max, span, member, replace, stale, learned.
 _RESERVE = (
     _COMMON
     + """
-local limit, span, member = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local limit, span = budget(tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[6])
+local member = ARGV[3]
 if ARGV[4] == '1' then
   redis.call('ZREM', key, member)
 end
@@ -118,11 +137,13 @@ return start - now
 )
 
 # When a planned start comes: go if the window (counting what has started, and what
-# is in flight however old) has room now; else plan again. ARGV: max, span, member, stale.
+# is in flight however old) has room now; else plan again.
+# ARGV: max, span, member, stale, learned.
 _CHECK = (
     _COMMON
     + """
-local limit, span, member = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local limit, span = budget(tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[5])
+local member = ARGV[3]
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - span)
 redis.call('ZREMRANGEBYSCORE', flying, '-inf', now - tonumber(ARGV[4]))
 redis.call('ZREM', key, member)
@@ -215,7 +236,7 @@ class RedisWindow:
         self._timeout = timeout
         self._retry_after = retry_after
         self._lock = threading.Lock()
-        self._keys = [self._key, self._key + ":flying"]
+        self._keys = [self._key, self._key + ":flying", self._key + ":budget"]
         self._sync: tuple[Any, dict[str, Any]] | None = None
         self._async: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, tuple[Any, dict[str, Any]]
@@ -313,9 +334,10 @@ class RedisWindow:
         limit = self._local.limit
         span = int(limit.interval * 1_000_000)
         stale = int((limit.interval + _STALE_S) * 1_000_000)
+        learned = int(self._local.answered)
         if ticket.at and ticket.at <= self._clock() and not replace:
-            return "check", [limit.max_requests, span, ticket.key, stale]
-        return "reserve", [limit.max_requests, span, ticket.key, int(replace), stale]
+            return "check", [limit.max_requests, span, ticket.key, stale, learned]
+        return "reserve", [limit.max_requests, span, ticket.key, int(replace), stale, learned]
 
     def _planned(self, ticket: Ticket, wait_us: Any) -> Ticket:
         now = self._clock()
@@ -484,6 +506,8 @@ class RedisWindow:
         shadow = self._shadows.pop(ticket.key, None)
         if shadow is not None:
             self._local.finish(shadow, counted=counted)
+        # Whatever the probe brought, another caller may probe now (one at a time).
+        self._probe_at = None
         if ticket.state != 1:
             return False
         ticket.state = 2
