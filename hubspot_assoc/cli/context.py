@@ -91,7 +91,11 @@ class Context:
 
     def client(self) -> Client:
         """A client configured from the global options."""
+        from urllib.parse import urlsplit
+
         from hubspot_assoc.client import Client
+        from hubspot_assoc.errors import InvalidInputError
+        from hubspot_assoc.ratelimit import STORE_ENV, RateLimit, redact_url
         from hubspot_assoc.retry import RetryPolicy
 
         token = self.read_token()
@@ -99,7 +103,20 @@ class Context:
         retry = (
             RetryPolicy() if args.max_retries is None else RetryPolicy(max_retries=args.max_retries)
         )
-        return Client(token, base_url=args.base_url, timeout=args.timeout, retry=retry)
+        rate_limit = RateLimit()
+        if args.rate_limit_store:
+            if urlsplit(args.rate_limit_store).password is not None:
+                # Like the token, a password does not belong in argv (ps, shell history).
+                raise InvalidInputError(
+                    "--rate-limit-store",
+                    redact_url(args.rate_limit_store),
+                    "a Redis URL without a password",
+                    hint=f"put a URL with a password in {STORE_ENV} instead",
+                )
+            rate_limit = RateLimit(store=args.rate_limit_store)
+        return Client(
+            token, base_url=args.base_url, timeout=args.timeout, retry=retry, rate_limit=rate_limit
+        )
 
 
 def enable_request_log(context: Context) -> Callable[[], None]:
