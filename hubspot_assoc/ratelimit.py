@@ -26,27 +26,33 @@ Three things make those bursts safe (at most 1% of answers 429 in ``scripts/benc
   window whatever its age, and a waiter checks the window again when its time comes: if
   the plan no longer holds (an earlier request was slow to arrive, or another program took
   the room) it waits again.
-* **Learning at once.** The budget HubSpot announces (``X-HubSpot-RateLimit-Max`` and
-  ``-Interval-Milliseconds``) applies from the first answer, also to callers already
-  waiting: their reservations are planned again and they wake early (``adapt=False`` opts
-  out). Before that first answer the client assumes the smallest plan, 100 per 10 s.
+* **Learning at once.** Before the first answer the budget is a guess (100 per 10 s,
+  HubSpot's smallest plan), so one request goes alone. Its answer's
+  ``X-HubSpot-RateLimit-Max`` and ``-Interval-Milliseconds`` apply at once, also to
+  callers already waiting: their reservations are planned again and they wake early
+  (``adapt=False`` opts out of learning, and of the lone first request).
 
 Room reported by the server
 ---------------------------
 Every answer says how much of the app's budget is left (``X-HubSpot-RateLimit-Remaining``,
 and the per-second pair ``X-HubSpot-RateLimit-Secondly`` / ``-Secondly-Remaining`` where
-HubSpot sends it). What HubSpot counted beyond this client's own requests was spent by
-someone else using the same app: another process, a web worker, another integration. The
-window counts those requests as *others'* requests, spread over the past interval, and
-also leaves the others their share of the room that remains (in proportion to how much
-of the window they used), so that several programs that cannot see each other slow down
-together before HubSpot answers 429 instead of all rushing into the same free slots. Each
-answer replaces the estimate with a fresh one. After a 429 the window counts as full
-(:meth:`RollingWindow.on_rate_limited`), for at most the retry policy's ``max_delay``.
+HubSpot sends it). What HubSpot counted beyond this client's own requests (compared by start
+time, since HubSpot counts arrivals) was spent by someone else using the same app: another
+process, a web worker, another integration. The window counts those requests as taken, as if
+they had just started: a program that is using the budget goes on using it, so the slots its
+old requests free are its own, and this client only takes the slots its own requests free.
+It also leaves the others their share of the room that remains (in proportion to how much
+of the window they used), so that programs that cannot see each other do not all rush into
+the same free slots. Each answer replaces the estimate with a fresh one; when none came for a
+whole interval the estimate is stale and again one request goes first. A 429 answer leaves
+the window (HubSpot did not count it). After a 429 the window counts as full
+(:meth:`RollingWindow.on_rate_limited`): as the header says, or without it for at most the
+retry policy's ``max_delay``.
 
 This keeps independent processes mostly out of each other's way, but they still only
-*guess* each other's plans. For a fleet (several processes or machines on one app), give
-them one shared store, ``RateLimit(store="redis://...")``: see
+*guess* each other's plans (in ``scripts/bench`` four processes on one token still see
+roughly one answer in ten answered 429, all retried). For a fleet (several processes or
+machines on one app), give them one shared store, ``RateLimit(store="redis://...")``: see
 :mod:`hubspot_assoc.ratelimit_redis`.
 
 Why not a library: pyrate-limiter, limits and aiolimiter were considered. aiolimiter
