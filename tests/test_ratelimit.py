@@ -590,3 +590,35 @@ def test_cancelled_task_gives_its_reservation_back() -> None:
 
     # Only the first request's window remains; the cancelled one took nothing.
     assert 29.0 < asyncio.run(main()) <= 30.0
+
+
+# --- against the sandbox (real time, short) -------------------------------------------------
+
+
+def test_default_client_learns_the_budget_and_never_overruns_it() -> None:
+    from hubspot_assoc import Client
+    from hubspot_assoc.sandbox import Sandbox
+
+    # The client starts believing in 100 per 10 s; the sandbox allows 20 per second.
+    with Sandbox(rate_limit=(20, 1.0), daily_limit=None) as sandbox:
+        client = Client(sandbox.token, base_url=sandbox.url)
+        barrier = threading.Barrier(8)
+
+        def work() -> None:
+            barrier.wait()
+            for _ in range(8):
+                client.limits.purge("contacts", "companies", [("HUBSPOT_DEFINED", 279)])
+
+        began = time.monotonic()
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.monotonic() - began
+        client.close()
+        statuses = [r.status for r in sandbox.requests]
+    assert statuses == [204] * 64  # not one 429: learned before the burst, then kept
+    assert client._core.window is not None
+    assert client._core.window.limit == RateLimit(20, 1.0)
+    assert 3.0 <= elapsed < 30.0  # 64 calls at 20 per second: three windows at least
