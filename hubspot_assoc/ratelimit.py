@@ -46,8 +46,8 @@ of the window they used), so that programs that cannot see each other do not all
 the same free slots. Each answer replaces the estimate with a fresh one; when none came for a
 whole interval the estimate is stale and again one request goes first. A 429 answer leaves
 the window (HubSpot did not count it). After a 429 the window counts as full
-(:meth:`RollingWindow.on_rate_limited`): as the header says, or without it for at most the
-retry policy's ``max_delay``.
+(:meth:`RollingWindow.on_rate_limited`) for at most the retry policy's ``max_delay``; then
+one request goes first.
 
 This keeps independent processes mostly out of each other's way, but they still only
 *guess* each other's plans (in ``scripts/bench`` four processes on one token still see
@@ -531,15 +531,11 @@ class RollingWindow:
         one 429 never stalls every caller for longer than the policy allows. Call
         :meth:`wait_time` afterwards for the retry delay.
 
-        When the answer says how much room is left (``X-HubSpot-RateLimit-Remaining``, as
-        HubSpot's do), that count is used instead and ``hold`` does not apply: the budget
-        is known to be in use by others, and cutting their share short would only buy
-        another 429 when the hold ends.
+        When the hold ends, one request goes first (as before the first answer): if the
+        window is still full, only that one hears a 429, not every caller at once.
         """
         if headers is not None:
             self.learn(headers)
-            if self._limit.adapt and _header(headers, _REMAINING_HEADER) is not None:
-                return
         with self._lock:
             now = self._clock()
             rule = self._rule
@@ -549,6 +545,7 @@ class RollingWindow:
             if missing > 0:
                 started = now if hold is None else min(now, now - rule.span + max(hold, 0.0))
                 rule.others = [started] * missing
+                self._stale_at = started + rule.span
 
     # -- internals -------------------------------------------------------------------------
 
