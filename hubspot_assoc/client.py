@@ -170,6 +170,9 @@ class Client:
         """Close the HTTP connections this client opened (not a caller-supplied client)."""
         if self._owns_http:
             self._http.close()
+        close_store = getattr(self._core.window, "close", None)
+        if close_store is not None:  # a shared store's connections
+            close_store()
 
     # The twin's I/O: send, wait, repeat as the core decides.
     def _execute(self, operation: Operation[T]) -> T:
@@ -262,6 +265,9 @@ class AsyncClient:
         """Close the HTTP connections this client opened (not a caller-supplied client)."""
         if self._owns_http:
             await self._http.aclose()
+        close_store = getattr(self._core.window, "aclose", None)
+        if close_store is not None:  # a shared store's connections
+            await close_store()
 
     async def _execute(self, operation: Operation[T]) -> T:
         core = self._core

@@ -315,11 +315,14 @@ class RedisWindow:
             if self._down:
                 return
             self._down = True
+        reason = type(exc).__name__
+        if isinstance(exc, ImportError):
+            reason = "the redis package is missing: pip install 'hubspot-assoc[redis]'"
         logger.warning(
             "rate-limit store %s unavailable (%s); this process keeps its own window "
             "until the store answers again",
             redact_url(self._url),
-            type(exc).__name__,
+            reason,
         )
 
     def _worked(self) -> None:
@@ -537,7 +540,16 @@ class RedisWindow:
         return max(0.0, self._hold_until - self._clock(), self._local.wait_time())
 
     def close(self) -> None:
-        """Close the synchronous Redis connections (async ones close with their loop)."""
+        """Close the synchronous Redis connections."""
         if self._sync is not None:
-            self._sync[0].close()
-            self._sync = None
+            client, self._sync = self._sync[0], None
+            client.close()
+
+    async def aclose(self) -> None:
+        """Close the Redis connections of the running event loop (and the synchronous ones)."""
+        import asyncio
+
+        self.close()
+        found = self._async.pop(asyncio.get_running_loop(), None)
+        if found is not None:
+            await found[0].aclose()

@@ -295,3 +295,41 @@ def test_a_new_process_uses_the_budget_the_fleet_learned(redis_server: RedisServ
     name, args = newcomer._call(ticket)
     wait_us = newcomer._sync_client()[1][name](keys=newcomer._keys, args=args)
     assert wait_us > 25_000_000  # the third waits for the fleet's 30 s window, not its guess
+
+
+def test_without_the_redis_package_calls_go_on_and_say_what_to_install(sandbox: Sandbox) -> None:
+    code = textwrap.dedent(
+        f"""
+        import logging, sys
+        sys.modules["redis"] = None  # as if hubspot-assoc[redis] was not installed
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+        from hubspot_assoc import Client, RateLimit
+        client = Client({sandbox.token!r}, base_url={sandbox.url!r},
+                        rate_limit=RateLimit(store="redis://127.0.0.1:9/0"))
+        for _ in range(3):
+            client.limits.purge("contacts", "companies", [("HUBSPOT_DEFINED", 279)])
+        print("ok")
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "ok", done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("WARNING")]
+    assert len(warnings) == 1 and "hubspot-assoc[redis]" in warnings[0]
+    assert statuses(sandbox) == [204] * 3
+
+
+def test_closing_the_client_closes_its_store_connections(
+    sandbox: Sandbox, redis_server: RedisServer
+) -> None:
+    store = redis_client(redis_server)
+    before = len(store.client_list())
+    client = Client(
+        sandbox.token, base_url=sandbox.url, rate_limit=RateLimit(store=redis_server.url)
+    )
+    client.limits.purge(*PURGE)
+    assert len(store.client_list()) == before + 1
+    client.close()
+    deadline = time.monotonic() + 2
+    while len(store.client_list()) > before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(store.client_list()) == before
