@@ -71,6 +71,7 @@ import os
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
@@ -336,6 +337,8 @@ class RollingWindow:
         self._pace = float(pace)
         self._times: list[float] = []  # every request's time (planned, started, answered)
         self._sent: list[float] = []  # start times of the requests that went
+        # (answer time, start-to-answer seconds) of the requests answered lately
+        self._latencies: deque[tuple[float, float]] = deque()
         self._waiting: list[Ticket] = []  # FIFO of tickets whose start is still ahead
         self._flying: set[Ticket] = set()
         self._secondly: _Rule | None = None
@@ -424,6 +427,7 @@ class RollingWindow:
             ticket.state = 2
             self._flying.discard(ticket)
             now = self._clock()
+            self._latencies.append((now, now - ticket.sent))  # see _estimate_others
             if not counted:
                 self._drop(ticket.at)
                 _remove(self._sent, ticket.sent)
@@ -578,7 +582,7 @@ class RollingWindow:
         cut = bisect.bisect_right(times, horizon)
         if cut:
             del times[:cut]
-        cut = bisect.bisect_right(self._sent, horizon)
+        cut = bisect.bisect_right(self._sent, horizon - self._slowest(now))
         if cut:
             del self._sent[:cut]
         for rule in self._rules():
@@ -598,14 +602,23 @@ class RollingWindow:
             count += len(rule.others) - bisect.bisect_right(rule.others, now - rule.span)
         return count
 
+    def _slowest(self, now: float) -> float:
+        """The longest a request answered within the last interval took."""
+        latencies = self._latencies
+        while latencies and latencies[0][0] <= now - self._rule.span:
+            latencies.popleft()
+        return max((seconds for _, seconds in latencies), default=0.0)
+
     def _estimate_others(self, rule: _Rule, remaining: int, now: float) -> None:
         """Turn the server's count into others' requests: what it saw minus ours."""
         self._forget_before(now)
         used = rule.max - remaining  # HubSpot's count, this answer's request included
         # Ours that HubSpot can have counted: by start time, since it counts arrivals,
         # which come before our answer times (counting by those would find room that
-        # others' requests fill).
-        mine = len(self._sent) - bisect.bisect_right(self._sent, now - rule.span)
+        # others' requests fill), reaching back by the longest a request took lately,
+        # since one can arrive that much after it started (a burst queues them).
+        cutoff = now - rule.span - self._slowest(now)
+        mine = len(self._sent) - bisect.bisect_right(self._sent, cutoff)
         theirs = max(0, used - mine)
         if theirs and used:
             # Others will want their share of the room that is left as well.
