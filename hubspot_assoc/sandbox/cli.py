@@ -13,6 +13,7 @@ import threading
 from types import FrameType
 
 from hubspot_assoc.sandbox.faults import Fault, parse_fault
+from hubspot_assoc.sandbox.versions import AUTO, EMULATIONS, PURGE_RESPONSE_ALIASES
 
 _RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
 
@@ -79,10 +80,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="requests per UTC day for private app tokens (default 250000), or off",
     )
     parser.add_argument(
+        "--emulate",
+        choices=(AUTO, *EMULATIONS),
+        default=None,
+        help=(
+            "answer with the statuses and shapes of one published API version on every path; "
+            "auto (default) answers each path as its own version (/crm/associations/v4/, "
+            "/crm/associations/2026-03/, ...). v4-legacy: purge, create and update answer 200"
+        ),
+    )
+    parser.add_argument(
         "--purge-response",
-        choices=("204", "body"),
-        default="204",
-        help="answer purge with 204 and no body (default) or 200 with a batch body",
+        choices=tuple(PURGE_RESPONSE_ALIASES),
+        default=None,
+        help="older name of --emulate: 204 is --emulate v4, body is --emulate v4-legacy",
     )
     parser.add_argument(
         "--token-lifetime",
@@ -118,6 +129,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def emulate_option(args: argparse.Namespace) -> str:
+    """The ``emulate`` value of parsed options (``--purge-response`` being its older name)."""
+    emulate: str | None = args.emulate
+    if args.purge_response is not None:
+        alias = PURGE_RESPONSE_ALIASES[args.purge_response]
+        if emulate not in (None, alias):
+            raise ValueError(
+                f"--purge-response {args.purge_response} means --emulate {alias}, "
+                f"not --emulate {emulate}; pass only --emulate"
+            )
+        emulate = alias
+    return emulate or AUTO
+
+
 def run(args: argparse.Namespace) -> int:
     """Start the sandbox with ``args``, print how to use it, serve until Ctrl-C / SIGTERM."""
     from hubspot_assoc.sandbox.core import Sandbox
@@ -127,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
             port=args.port,
             rate_limit=args.rate_limit,
             daily_limit=args.daily_limit,
-            purge_response=args.purge_response,
+            emulate=emulate_option(args),
             token_lifetime=args.token_lifetime,
             rotate_refresh_tokens=args.rotate_refresh_tokens,
             seed=args.seed,
@@ -145,6 +170,8 @@ def run(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, on_signal)
     try:
         print(f"HubSpot associations sandbox listening on {sandbox.url}", flush=True)
+        if sandbox.emulate != AUTO:
+            print(f"emulating: {sandbox.emulate} (statuses and shapes on every path)", flush=True)
         print(f"token: {sandbox.token}", flush=True)
         if args.oauth_app:
             app = sandbox.create_oauth_app()

@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from hubspot_assoc.sandbox.cli import add_arguments, parse_rate_limit
+from hubspot_assoc.sandbox.cli import add_arguments, emulate_option, parse_rate_limit
 
 from .conftest import batch_path, bearer, labels_path
 
@@ -96,6 +96,8 @@ def test_cli_stops_on_sigterm() -> None:
         (["--fault", "teapot"], "unknown kind 'teapot'"),
         (["--rate-limit", "fast"], "invalid rate limit 'fast'"),
         (["--purge-response", "json"], "invalid choice"),
+        (["--emulate", "v5"], "invalid choice"),
+        (["--emulate", "2026-03", "--purge-response", "204"], "means --emulate v4"),
         (["--daily-limit", "-3"], "invalid daily limit"),
     ],
 )
@@ -127,10 +129,32 @@ def test_add_arguments_parses_for_a_host_cli() -> None:
         ]
     )
     assert [f.kind for f in args.fault] == ["drop", "429"]
-    assert (
-        args.daily_limit is None and args.rate_limit == (100, 10.0) and args.purge_response == "204"
-    )
+    assert args.daily_limit is None and args.rate_limit == (100, 10.0)
+    assert emulate_option(args) == "auto"
     assert parser.parse_args([]).port == 8080
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], "auto"),
+        (["--emulate", "2025-09"], "2025-09"),
+        (["--purge-response", "204"], "v4"),
+        (["--purge-response", "body"], "v4-legacy"),
+        (["--purge-response", "body", "--emulate", "v4-legacy"], "v4-legacy"),
+    ],
+)
+def test_purge_response_is_another_name_for_two_emulations(argv: list[str], expected: str) -> None:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    assert emulate_option(parser.parse_args(argv)) == expected
+
+
+def test_contradicting_purge_response_and_emulate_are_refused() -> None:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    with pytest.raises(ValueError, match="--purge-response body means --emulate v4-legacy"):
+        emulate_option(parser.parse_args(["--purge-response", "body", "--emulate", "2026-03"]))
 
 
 @pytest.mark.parametrize(
