@@ -45,6 +45,8 @@ def _start(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
             seen["token"] = line.split(": ", 1)[1].strip()
         elif line.startswith("oauth client_id: "):
             seen["client_id"] = line.split(": ", 1)[1].strip()
+        elif line.startswith("emulating: "):
+            seen["emulating"] = line.split(": ", 1)[1].strip()
         elif line.startswith("export "):
             seen["export"] = line.strip()
     return proc, seen
@@ -80,6 +82,21 @@ def test_cli_prints_url_token_export_and_stops_on_sigint() -> None:
         out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert "stopped" in out and "Traceback" not in err
+
+
+def test_cli_emulates_the_version_it_is_told_on_every_path() -> None:
+    proc, seen = _start("--emulate", "2025-09")
+    try:
+        assert seen["emulating"].startswith("2025-09")
+        create = {"inputs": [{"category": "HUBSPOT_DEFINED", "typeId": 279, "maxToObjectIds": 2}]}
+        with httpx.Client(base_url=seen["url"], headers=bearer(seen["token"])) as c:
+            assert c.post(batch_path("create"), json=create).status_code == 200  # not 201
+            dated = "/crm/associations/2026-03/definitions/configurations/contacts/companies"
+            assert c.post(f"{dated}/batch/create", json=create).status_code == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+    assert proc.returncode == 0
 
 
 def test_cli_stops_on_sigterm() -> None:
