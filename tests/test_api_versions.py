@@ -160,7 +160,7 @@ def test_a_bad_version_is_refused_at_construction_naming_the_allowed_forms(
     assert seen == []
 
 
-@pytest.mark.parametrize("version", ["v4", "2026-03"])
+@pytest.mark.parametrize("version", ["v4", "2026-03", "2025-09"])
 def test_against_the_sandbox_each_version_is_answered_as_itself(version: str) -> None:
     with Sandbox(rate_limit=None) as sb:
         with Client(sb.token, base_url=sb.url, api_version=version, rate_limit=None) as client:
@@ -187,3 +187,24 @@ def test_records_paths_are_versioned_as_hubspot_publishes_them() -> None:
     for path in v4:
         assert versioned_path(path, "2026-03") in dated, path
         assert versioned_path(path, "v4") == path
+
+
+@pytest.mark.parametrize(
+    ("emulate", "version"),
+    [("v4", "v4"), ("v4-legacy", "v4"), ("2026-03", "2026-03"), ("2025-09", "2025-09")],
+)
+def test_partial_failures_are_reported_whatever_status_the_version_uses(
+    emulate: str, version: str
+) -> None:
+    """207 (v4, 2026-03) or 200 with errors (older v4, 2025-09): the same BatchResult."""
+    inputs = [("HUBSPOT_DEFINED", 279, 3), ("USER_DEFINED", 4242, 3)]
+    with Sandbox(emulate=emulate, rate_limit=None) as sb:
+        with Client(sb.token, base_url=sb.url, api_version=version, rate_limit=None) as client:
+            for call in (client.limits.create, client.limits.update):
+                result = call("contacts", "companies", inputs)
+                assert not result.ok
+                assert [i.type_id for i in result.succeeded] == [279]
+                assert [i.type_id for i in result.failed] == [4242]
+                assert [e.context.get("typeId") for e in result.errors] == [["4242"]]
+        statuses = {r.status for r in sb.requests}
+    assert statuses == ({207} if emulate in ("v4", "2026-03") else {200})

@@ -74,7 +74,7 @@ TOKEN_PATH = "/oauth/v1/token"
 Entry = tuple[str | None, int | None, str | None]
 
 #: Each ``--emulate`` mode of the sandbox, and the API version the client calls in it.
-MODES = {"v4": "v4", "2026-03": "2026-03"}
+MODES = {"v4": "v4", "v4-legacy": "v4", "2026-03": "2026-03", "2025-09": "2025-09"}
 DEFAULT_MODE = "v4"
 #: What a successful purge answers in each mode (HubSpot's published specs).
 PURGED = {"v4": 204, "v4-legacy": 200, "2026-03": 200, "2025-09": 200}
