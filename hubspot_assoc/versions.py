@@ -13,16 +13,15 @@ the one place that turns them into another version's path, just before a request
 from __future__ import annotations
 
 import os
-import re
 
+from ._constants import API_VERSION_ENV, DEFAULT_API_VERSION, api_version_or_none
 from .errors import InvalidInputError
 
-DEFAULT_API_VERSION = "v4"
-API_VERSION_ENV = "HUBSPOT_API_VERSION"
+__all__ = ["API_VERSION_ENV", "DEFAULT_API_VERSION", "api_version", "versioned_path"]
+
 #: The dated versions HubSpot had published when this release was made (any ``YYYY-MM`` works).
 PUBLISHED_DATED = ("2025-09", "2026-03")
 
-_DATED = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 ALLOWED = "'v4' or a dated version 'YYYY-MM' such as '2026-03' or '2025-09'"
 
 # v4 prefix -> dated form with {v} for the version. The records operations' v4 paths put the
@@ -45,10 +44,9 @@ def api_version(value: object) -> str:
     if value is None:
         value = os.environ.get(API_VERSION_ENV, "").strip() or DEFAULT_API_VERSION
         hint = f"read from the {API_VERSION_ENV} environment variable"
-    if isinstance(value, str):
-        text = value.strip()
-        if text.lower() == DEFAULT_API_VERSION or _DATED.match(text):
-            return text.lower()
+    checked = api_version_or_none(value)
+    if checked is not None:
+        return checked
     raise InvalidInputError("api_version", value, ALLOWED, hint=hint, what="API version")
 
 

@@ -99,7 +99,13 @@ class Context:
         retry = (
             RetryPolicy() if args.max_retries is None else RetryPolicy(max_retries=args.max_retries)
         )
-        return Client(token, base_url=args.base_url, timeout=args.timeout, retry=retry)
+        return Client(
+            token,
+            base_url=args.base_url,
+            timeout=args.timeout,
+            retry=retry,
+            api_version=args.api_version,
+        )
 
 
 def enable_request_log(context: Context) -> Callable[[], None]:
