@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -127,11 +128,13 @@ def test_ctrl_c_during_a_json_run_prints_one_error_document() -> None:
                 received = b""
                 while b"\r\n\r\n" not in received:
                     received += connection.recv(65536)
+                time.sleep(0.2)  # let it get to waiting for the answer
                 process.send_signal(signal.SIGINT)
                 out, err = process.communicate(timeout=30)
         finally:
             process.kill()
     assert process.returncode == 130, (out, err)
+    assert "Traceback" not in err, err
     error = one_document(out)["error"]
     assert error["type"] == "Interrupted" and error["exit_code"] == 130
     assert "may or may not have been applied" in error["message"]
