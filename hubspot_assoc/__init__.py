@@ -99,9 +99,20 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'hubspot_assoc' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"hubspot_assoc.{module}"), name)
+    # Plain imports, one per module, so tools and readers see where each name comes from.
+    if module == "client":
+        from . import client as source
+    elif module == "auth":
+        from . import auth as source
+    elif module == "ratelimit":
+        from . import ratelimit as source
+    elif module == "retry":
+        from . import retry as source
+    elif module == "errors":
+        from . import errors as source
+    else:
+        from . import models as source
+    value = getattr(source, name)
     globals()[name] = value
     return value
 

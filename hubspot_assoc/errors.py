@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import email.utils
 import http
-import json
 import math
 import re
 import reprlib
@@ -52,6 +51,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import urlsplit
+
+from ._json import JSONError
+from ._json import loads as loads_json
 
 if TYPE_CHECKING:  # httpx is only needed for type hints: keeps `import hubspot_assoc.models` light.
     import httpx
@@ -127,7 +129,9 @@ def _scrub(text: str) -> str:
 
 def _clip(text: str, limit: int = _MAX_TEXT) -> str:
     """Collapse whitespace, scrub credentials and cut *text* to at most *limit* characters."""
-    text = _scrub(" ".join(text.split()))
+    # Cut first (generously, so a token at the edge of what is shown is still whole): a
+    # body of megabytes must not cost seconds of scrubbing for 300 characters of message.
+    text = _scrub(" ".join(text[: max(limit * 4, 2000)].split()))
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
@@ -592,6 +596,35 @@ def _scopes_from(values: Iterable[str]) -> list[str]:
     return found
 
 
+def _missing_scopes_in(
+    context: Mapping[str, list[str]], details: Sequence[ErrorDetail], message: str | None
+) -> tuple[tuple[str, ...], bool]:
+    """(scopes, any_of): the scopes an error body (or one batch item's error) says are missing.
+
+    ``missingScopes`` (in ``context``, in a detail's context, or in the
+    ``{missingScopes=[...]}`` string form in a message) names exactly what the token lacks;
+    ``requiredScopes`` and ``requiredGranularScopes`` name everything the call needs, some of
+    which the token may already have, so they are only the fallback. ``any_of`` is true when
+    HubSpot said one of the required scopes would do.
+    """
+    missing: list[str] = _scopes_from(context.get("missingScopes", []))
+    required: list[str] = []
+    any_of = False
+    for detail in details:
+        missing += _scopes_from(detail.context.get("missingScopes", []))
+        missing += _scopes_from(_parse_java_map(detail.message).get("missingScopes", []))
+        for key in ("requiredScopes", "requiredGranularScopes"):
+            values = detail.context.get(key, [])
+            required += _scopes_from(values)
+            if values and "one or more" in detail.message.lower():
+                any_of = True
+    if message:
+        missing += _scopes_from(_parse_java_map(message).get("missingScopes", []))
+    if missing:
+        return tuple(dict.fromkeys(missing)), False
+    return tuple(dict.fromkeys(required)), any_of
+
+
 class MissingScopesError(PermissionDeniedError):
     """403 ``MISSING_SCOPES``: the token lacks a scope; ``missing_scopes`` says which.
 
@@ -610,26 +643,7 @@ class MissingScopesError(PermissionDeniedError):
         self.missing_scopes, self._any_of = self._find_scopes()
 
     def _find_scopes(self) -> tuple[tuple[str, ...], bool]:
-        # `missingScopes` (in `context`, in an error detail, or in the `{missingScopes=[...]}`
-        # string form) names exactly what the token lacks; `requiredScopes` and
-        # `requiredGranularScopes` name everything the call needs, some of which the token
-        # may already have. So the required lists are only the fallback.
-        missing: list[str] = _scopes_from(self.context.get("missingScopes", []))
-        required: list[str] = []
-        any_of = False
-        for detail in self.errors:
-            missing += _scopes_from(detail.context.get("missingScopes", []))
-            missing += _scopes_from(_parse_java_map(detail.message).get("missingScopes", []))
-            for key in ("requiredScopes", "requiredGranularScopes"):
-                values = detail.context.get(key, [])
-                required += _scopes_from(values)
-                if values and "one or more" in detail.message.lower():
-                    any_of = True
-        if self.message:
-            missing += _scopes_from(_parse_java_map(self.message).get("missingScopes", []))
-        if missing:
-            return tuple(dict.fromkeys(missing)), False
-        return tuple(dict.fromkeys(required)), any_of
+        return _missing_scopes_in(self.context, self.errors, self.message)
 
     def _specifics(self) -> list[str]:
         scopes, any_of = self._find_scopes()
@@ -751,11 +765,17 @@ def _batch_summary(result: BatchResult[Any]) -> str:
     succeeded = list(result.succeeded)
     failed = list(result.failed)
     not_sent = list(result.not_sent)
-    total = len(succeeded) + len(failed) + len(not_sent)
+    unconfirmed = list(getattr(result, "unconfirmed", ()))
+    total = len(succeeded) + len(failed) + len(not_sent) + len(unconfirmed)
     parts = []
-    if failed or not not_sent:
+    if failed or not (not_sent or unconfirmed):
         count = len(failed) if failed else result.num_errors
         parts.append(f"{count} of {total} inputs failed")
+    if unconfirmed:
+        parts.append(
+            f"{len(unconfirmed)} of {total} inputs are unconfirmed (HubSpot did not report the "
+            "batch COMPLETE; read the current configuration to see whether they were applied)"
+        )
     if not_sent:
         parts.append(f"{len(not_sent)} of {total} inputs were not sent")
     text = "; ".join(parts) + f" (batch status {result.status})"
@@ -771,7 +791,10 @@ def _batch_summary(result: BatchResult[Any]) -> str:
         text += ": " + "; ".join(listed) + (f"; and {more} more" if more > 0 else "")
     elif result.errors:
         text += ": " + "; ".join(_clip(e.message, 160) for e in result.errors[:_MAX_LISTED])
-    return _sentence(text) + " The result is on .result (succeeded, failed, not_sent, errors)."
+    return (
+        _sentence(text)
+        + " The result is on .result (succeeded, failed, unconfirmed, not_sent, errors)."
+    )
 
 
 def _describe_input(item: object) -> str:
@@ -805,8 +828,8 @@ def _read(response: httpx.Response) -> tuple[object, str, str, dict[str, str]]:
         body = ""
     else:
         try:
-            body = json.loads(content)
-        except (ValueError, RecursionError):
+            body = loads_json(content)
+        except JSONError:
             try:
                 body = response.text
             except Exception:
@@ -900,8 +923,9 @@ def unexpected_response(
 ) -> UnexpectedResponseError:
     """The exception for a success answer the client could not understand.
 
-    The client calls this when parsing a 2xx body fails (``ValueError``, ``KeyError``,
-    ``TypeError``, ``JSONDecodeError``); *reason* says what was wrong.
+    *reason* says what was wrong: either a fragment ("the body is not valid JSON") or a
+    whole sentence starting with "HubSpot answered" (what was answered and what was
+    expected), which is then used as it is.
     """
     body, method, url, headers = _read(response)
     fields = _fields(body, headers)
@@ -916,8 +940,10 @@ def unexpected_response(
         category=fields["category"],
         correlation_id=fields["correlation_id"],
         detail=(
-            f"HubSpot answered {status} {_status_phrase(status)} with a body the client could "
-            f"not read ({_clip(reason, 160)}); the raw body is on the exception's .body"
+            f"{_clip(reason, 400)}; the raw body is on the exception's .body"
+            if reason.startswith("HubSpot answered")
+            else f"HubSpot answered {status} {_status_phrase(status)} with a body the client "
+            f"could not read ({_clip(reason, 160)}); the raw body is on the exception's .body"
         ),
     )
 
