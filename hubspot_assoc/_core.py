@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ._reading import read_success
 from ._version import __version__
 from .errors import (
     REFRESH_FAILED,
@@ -33,7 +34,6 @@ from .errors import (
     RateLimitError,
     error_from_response,
 )
-from ._reading import read_success
 from .logs import logger
 from .ratelimit import RateLimit, RollingWindow
 from .retry import RetryPolicy, may_have_been_applied, retry_delay

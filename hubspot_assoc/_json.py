@@ -65,7 +65,7 @@ def loads(content: bytes) -> object:
         # UTF-16/32: count brackets on the decoded text, where they are single bytes again.
         try:
             text = content.decode(json.detect_encoding(content))
-        except (UnicodeDecodeError, LookupError) as exc:
+        except UnicodeDecodeError as exc:
             raise JSONError(f"the body is not valid text ({exc.reason})") from None
         scanned = text.encode("utf-8", "replace")
     else:

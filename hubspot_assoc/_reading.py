@@ -14,7 +14,6 @@ notice), with one DEBUG log line.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -56,7 +55,9 @@ def _statuses(codes: Iterable[int]) -> str:
 def describe(exc: BaseException) -> str:
     """What a generated reader's or converter's exception means, in words."""
     if isinstance(exc, KeyError):
-        return f"the required field {exc.args[0]!r} is missing" if exc.args else "a field is missing"
+        return (
+            f"the required field {exc.args[0]!r} is missing" if exc.args else "a field is missing"
+        )
     if isinstance(exc, JSONError | ValueError) and str(exc):
         return str(exc)
     if isinstance(exc, RecursionError):

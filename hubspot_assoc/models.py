@@ -200,7 +200,6 @@ class AssociationLimit:
         return AssociationSpec(self.category, self.type_id)
 
 
-
 @attrs.frozen
 class AssociationLabel:
     """An association type between two object types, with its label (``None`` for the
@@ -216,7 +215,6 @@ class AssociationLabel:
     def spec(self) -> AssociationSpec:
         """The association type ``(category, type_id)``."""
         return AssociationSpec(self.category, self.type_id)
-
 
 
 @attrs.frozen
@@ -244,7 +242,6 @@ class BatchItemError:
         in this error's or a nested detail's ``context`` (object or string form) or message,
         else the ``requiredScopes``/``requiredGranularScopes`` named; ``()`` if none."""
         return _missing_scopes_in(self.context, self.errors, self.message)[0]
-
 
 
 # --------------------------------------------------------------------------- outcomes
@@ -504,7 +501,6 @@ class BatchResult(Generic[R]):
     def empty(cls) -> BatchResult[R]:
         """A complete result with nothing in it (e.g. for an empty list of inputs)."""
         return cls(status=BatchStatus.COMPLETE.value)
-
 
     @classmethod
     def combine(

@@ -16,7 +16,7 @@ that only purges never loads the listing or label modules and their models.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 import attrs

@@ -9,7 +9,6 @@ from typing import Any
 
 import attrs
 import pytest
-
 from hubspot_assoc_api.models.association_label import AssociationLabel as ApiLabel
 from hubspot_assoc_api.models.batch_limit_response import BatchLimitResponse
 from hubspot_assoc_api.models.limit_configuration import LimitConfiguration
