@@ -106,6 +106,20 @@ def test_format_batch_lists_each_failed_and_unsent_input() -> None:
     assert rows[1][:3] == ["not", "sent", "USER_DEFINED:3=5"]
 
 
+def test_format_batch_does_not_claim_a_canceled_batch_was_set() -> None:
+    item = LimitInput("USER_DEFINED", 279, 5)
+    result: BatchResult[Any] = BatchResult.judge(
+        status="CANCELED", inputs=[item], results=[], errors=[]
+    )
+    text = cli.format_batch("create", "contacts", "companies", result)
+    lines = text.splitlines()
+    assert lines[0] == (
+        "Set 0 of 1 limit on contacts -> companies; 1 unconfirmed (batch status CANCELED):"
+    )
+    assert lines[2].split()[:2] == ["unconfirmed", "USER_DEFINED:279=5"]
+    assert "Set 1 of 1" not in text
+
+
 # --------------------------------------------------------------------------- batching
 
 
