@@ -31,9 +31,11 @@ if TYPE_CHECKING:
     from hubspot_assoc_api.models.batch_limit_response import BatchLimitResponse
     from hubspot_assoc_api.models.batch_limit_update_response import BatchLimitUpdateResponse
     from hubspot_assoc_api.models.batch_purge_response import BatchPurgeResponse
+    from hubspot_assoc_api.models.error import Error
     from hubspot_assoc_api.models.error_detail import ErrorDetail as ApiErrorDetail
     from hubspot_assoc_api.models.limit_configuration import LimitConfiguration
     from hubspot_assoc_api.models.limit_update_result import LimitUpdateResult
+    from hubspot_assoc_api.models.rate_limit_error import RateLimitError
     from hubspot_assoc_api.models.standard_error import StandardError
 
 T = TypeVar("T")
@@ -173,3 +175,38 @@ def batch(
         started_at=_time(answer.started_at),
         completed_at=_time(answer.completed_at),
     )
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _nonblank(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def error_fields(model: Error | RateLimitError) -> dict[str, Any]:
+    """What an error body says, from the generated ``Error`` or ``RateLimitError``: the
+    fields :func:`hubspot_assoc.errors.error_from_response` builds the exception from."""
+    from hubspot_assoc_api.models.error import Error
+    from hubspot_assoc_api.models.error_detail import ErrorDetail as ApiErrorDetail
+
+    if isinstance(model, Error):
+        details = optional(model.errors) or []
+        return {
+            "category": _nonblank(optional(model.category))
+            or _nonblank(model.additional_properties.get("errorType")),
+            "sub_category": _nonblank(optional(model.sub_category)),
+            "message": _nonblank(optional(model.message)),
+            "correlation_id": _nonblank(optional(model.correlation_id)),
+            "context": _context(optional(model.context)),
+            "errors": [error_detail(d) for d in details if isinstance(d, ApiErrorDetail)],
+        }
+    return {
+        "category": _nonblank(optional(model.error_type))
+        or _nonblank(model.additional_properties.get("category")),
+        "sub_category": None,
+        "message": _nonblank(optional(model.message)),
+        "correlation_id": _nonblank(optional(model.correlation_id)),
+        "context": {},
+        "errors": [],
+    }

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ._reading import read_success
+from ._reading import read_error, read_success
 from ._version import __version__
 from .errors import (
     REFRESH_FAILED,
@@ -32,7 +32,6 @@ from .errors import (
     AuthenticationError,
     HubSpotError,
     RateLimitError,
-    error_from_response,
 )
 from .logs import logger
 from .ratelimit import RateLimit, RollingWindow
@@ -141,7 +140,7 @@ class Core:
                 if hasattr(exc, "attempts"):
                     exc.attempts = attempt + 1
                 return Fail(exc)
-        error = error_from_response(response, attempts=attempt + 1)
+        error = read_error(response, operation.read_error, attempts=attempt + 1)
         if maybe_applied and operation.already_done is not None and operation.already_done(error):
             # e.g. a delete whose first answer was lost, retried and told "no such type".
             logger.debug("%s: an earlier attempt had already done it (%s)", operation.name, error)

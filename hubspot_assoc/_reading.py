@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._json import JSONError, loads
-from .errors import HubSpotError, unexpected_response
+from .errors import APIError, HubSpotError, error_from_response, unexpected_response
 from .logs import logger
 
 if TYPE_CHECKING:
     import httpx
+    from hubspot_assoc_api.models.error import Error
+    from hubspot_assoc_api.models.rate_limit_error import RateLimitError
 
 T = TypeVar("T")
 
@@ -151,4 +153,30 @@ def read_guarded(
         raise error from None
 
 
-__all__ = ["SuccessReader", "describe", "read_guarded", "read_success"]
+def read_error(
+    response: httpx.Response,
+    read_model: Callable[[int, Any], Error | RateLimitError],
+    *,
+    attempts: int = 1,
+) -> APIError:
+    """The exception for a non-2xx ``response``, its body read with the generated error
+    models (``read_model`` is the operation's generated ``read_error``).
+
+    A body those models cannot take (not a JSON object, or fields of the wrong JSON type)
+    is read field by field by :func:`~hubspot_assoc.errors.error_from_response` instead, so
+    its category and correlation id still count; an HTML page is kept as text. Never raises.
+    """
+    fields = None
+    try:
+        content = response.content
+        data = loads(content) if content.strip() else None
+        if isinstance(data, dict):
+            from . import _convert
+
+            fields = _convert.error_fields(read_model(response.status_code, data))
+    except Exception:  # the guard: an odd error body must never replace the error itself
+        fields = None
+    return error_from_response(response, attempts=attempts, fields=fields)
+
+
+__all__ = ["SuccessReader", "describe", "read_error", "read_guarded", "read_success"]

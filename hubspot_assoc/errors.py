@@ -874,8 +874,14 @@ def _class_for(status: int, category: str | None) -> type[APIError]:
     return UnexpectedResponseError
 
 
-def error_from_response(response: httpx.Response, *, attempts: int = 1) -> APIError:
+def error_from_response(
+    response: httpx.Response, *, attempts: int = 1, fields: Mapping[str, Any] | None = None
+) -> APIError:
     """The exception for an error *response* (never raises itself).
+
+    *fields* are the body's ``category``, ``sub_category``, ``message``, ``correlation_id``,
+    ``context`` and ``errors`` when the caller has read them (the client reads them with
+    the generated error models); otherwise they are read here from whatever JSON came.
 
     Reads HubSpot's JSON error body whatever its shape, keeps the raw text of a non-JSON
     body (e.g. an edge's HTML 502 page), and picks the class by status: 400
@@ -895,7 +901,14 @@ def error_from_response(response: httpx.Response, *, attempts: int = 1) -> APIEr
         status = int(response.status_code)
     except Exception:
         status = 0
-    fields = _fields(body, headers)
+    if fields is None:
+        fields = _fields(body, headers)
+    else:
+        fields = dict(fields)
+        correlation = fields.get("correlation_id") or _str_or_none(
+            headers.get("x-hubspot-correlation-id")
+        )
+        fields["correlation_id"] = _clip(correlation, 80) if correlation else None
     cls = _class_for(status, fields["category"])
     detail = None
     if cls is UnexpectedResponseError:

@@ -429,3 +429,81 @@ def test_nasty_token_answers_raise_only_hubspot_errors(nasty: str, status: int) 
             with pytest.raises(HubSpotError) as caught:
                 asyncio.run(run())
         assert "rt-secret" not in str(caught.value) and "cs-secret" not in str(caught.value)
+
+
+# --------------------------------------------------------------------------- error bodies
+
+LIST = CALLS[("GET", "definitions/configurations/all")]
+
+
+def _raised(call: Callable[..., Any], status: int, body: Any) -> Any:
+    with pytest.raises(HubSpotError) as caught:
+        call(LIST, serve(status, json.dumps(body).encode(), {"content-type": "application/json"}))
+    return caught.value
+
+
+@pytest.mark.parametrize("call", CLIENTS)
+def test_error_bodies_are_read_whatever_form_the_context_takes(call: Callable[..., Any]) -> None:
+    from hubspot_assoc import BadRequestError, MissingScopesError
+
+    scopes = _raised(
+        call,
+        403,
+        {
+            "category": "MISSING_SCOPES",
+            "message": "This app hasn't been granted all required scopes.",
+            "correlationId": "c-1",
+            "errors": [{"message": "m", "context": "{missingScopes=[crm.a, crm.b]}"}],
+        },
+    )
+    assert isinstance(scopes, MissingScopesError)
+    assert scopes.missing_scopes == ("crm.a", "crm.b")
+    assert scopes.correlation_id == "c-1"
+    bad = _raised(
+        call,
+        400,
+        {
+            "category": "VALIDATION_ERROR",
+            "message": "Invalid input",
+            "errors": [
+                {"message": "not a number", "in": "inputs[0].typeId", "context": {"typeId": 7}},
+                "an item that is not an object",
+            ],
+        },
+    )
+    assert isinstance(bad, BadRequestError)
+    assert [(d.in_, dict(d.context)) for d in bad.errors] == [
+        ("inputs[0].typeId", {"typeId": ["7"]})
+    ]
+
+
+@pytest.mark.parametrize("call", CLIENTS)
+def test_a_rate_limit_body_is_read_with_its_own_model(call: Callable[..., Any]) -> None:
+    from hubspot_assoc import RateLimitError
+
+    error = _raised(
+        call,
+        429,
+        {
+            "status": "error",
+            "message": "You have reached your daily limit.",
+            "errorType": "RATE_LIMIT",
+            "correlationId": "c-2",
+            "policyName": "DAILY",
+        },
+    )
+    assert isinstance(error, RateLimitError)
+    assert (error.category, error.policy, error.is_daily) == ("RATE_LIMIT", "DAILY", True)
+    assert error.correlation_id == "c-2"
+
+
+@pytest.mark.parametrize("call", CLIENTS)
+def test_an_error_body_the_models_cannot_take_still_gives_its_category(
+    call: Callable[..., Any],
+) -> None:
+    from hubspot_assoc import NotFoundError
+
+    error = _raised(call, 404, {"category": "OBJECT_NOT_FOUND", "message": "gone", "errors": 5})
+    assert isinstance(error, NotFoundError)
+    assert (error.category, error.message) == ("OBJECT_NOT_FOUND", "gone")
+    assert error.body == {"category": "OBJECT_NOT_FOUND", "message": "gone", "errors": 5}
