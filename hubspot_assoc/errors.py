@@ -772,10 +772,7 @@ def _batch_summary(result: BatchResult[Any]) -> str:
         count = len(failed) if failed else result.num_errors
         parts.append(f"{count} of {total} inputs failed")
     if unconfirmed:
-        parts.append(
-            f"{len(unconfirmed)} of {total} inputs are unconfirmed (HubSpot did not report the "
-            "batch COMPLETE; read the current configuration to see whether they were applied)"
-        )
+        parts.append(f"{len(unconfirmed)} of {total} inputs are unconfirmed")
     if not_sent:
         parts.append(f"{len(not_sent)} of {total} inputs were not sent")
     text = "; ".join(parts) + f" (batch status {result.status})"
@@ -791,6 +788,11 @@ def _batch_summary(result: BatchResult[Any]) -> str:
         text += ": " + "; ".join(listed) + (f"; and {more} more" if more > 0 else "")
     elif result.errors:
         text += ": " + "; ".join(_clip(e.message, 160) for e in result.errors[:_MAX_LISTED])
+    if unconfirmed:
+        text = (
+            _sentence(text) + " HubSpot did not report the batch COMPLETE: read the current "
+            "configuration to see whether the unconfirmed inputs were applied"
+        )
     return (
         _sentence(text)
         + " The result is on .result (succeeded, failed, unconfirmed, not_sent, errors)."
