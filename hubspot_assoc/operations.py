@@ -23,6 +23,7 @@ import attrs
 
 from . import _convert as convert
 from . import validation
+from ._constants import DEFAULT_BATCH_SIZE
 from ._reading import SuccessReader
 from .errors import (
     BadRequestError,
@@ -46,8 +47,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 InputT = TypeVar("InputT", AssociationSpec, LimitInput)
-
-DEFAULT_BATCH_SIZE = 100
 
 
 @attrs.frozen

@@ -115,7 +115,11 @@ def produced(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     invalid = _hubspot_error("INVALID_AUTHENTICATION", "Authentication credentials not found.")
     yield _text_of(lambda: _client(_answer(401, invalid)).limits.get(*PAIR))
 
-    refused = {"error": "invalid_grant", "status": "BAD_REFRESH_TOKEN", "correlationId": CORRELATION}
+    refused = {
+        "error": "invalid_grant",
+        "status": "BAD_REFRESH_TOKEN",
+        "correlationId": CORRELATION,
+    }
     oauth = OAuth(client_id="cid", client_secret="cs-1", refresh_token="rt-1")
     yield _text_of(
         lambda: _client(_answer(400, refused), oauth=oauth).limits.purge(*PAIR, PURGE_ITEMS)
@@ -205,9 +209,11 @@ def produced(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     )  # fmt: skip
     canceled = {**created_late, "status": "CANCELED", "results": []}
     yield _text_of(
-        lambda: _client(_answer(201, canceled))
-        .limits.create(*PAIR, [("USER_DEFINED", 279, 5)])
-        .raise_for_errors()
+        lambda: (
+            _client(_answer(201, canceled))
+            .limits.create(*PAIR, [("USER_DEFINED", 279, 5)])
+            .raise_for_errors()
+        )
     )
 
 
