@@ -20,7 +20,7 @@ catches them all::
         RateLimitError           429  (.policy, .retry_after)
         ServerError              5xx (500-599, including the edge's 520-524)
         UnexpectedResponseError  any other status, or a success body the client could not read
-      BatchPartialFailureError   a batch call applied some inputs and not others (.result)
+      BatchPartialFailureError   a batch call did not apply (or confirm) every input (.result)
 
 ``str(error)`` is a sentence a person can act on: status and category, HubSpot's own
 message, the specific detail, what to do, the method and path, and the correlation id
@@ -712,16 +712,22 @@ class ServerError(APIError):
 
 
 class UnexpectedResponseError(APIError):
-    """HubSpot answered a status this call does not expect, or a body the client could not
-    read. The raw body is on ``body``."""
+    """HubSpot answered a status this call does not expect (3xx, 418...), or a 2xx answer the
+    client could not read: not JSON, nested deeper than 200 levels, undecodable (a broken
+    gzip), or not the shape any published version of HubSpot's spec documents. The message
+    says what HubSpot answered and what was expected; the raw body is on ``body`` (``None``
+    when httpx could not decode it).
+
+    A 2xx status the operation does not document is not an error when its body is readable:
+    it is read as a success and logged once at DEBUG."""
 
 
 class BatchPartialFailureError(HubSpotError):
-    """A batch call applied some inputs and not others.
+    """A batch call did not apply every input, or HubSpot did not report the batch COMPLETE.
 
     ``result`` is the :class:`~hubspot_assoc.models.BatchResult`: ``succeeded``,
-    ``failed`` and ``not_sent`` say which inputs are in which state, ``errors`` what
-    HubSpot said. Raised by ``BatchResult.raise_for_errors()``.
+    ``failed``, ``unconfirmed`` and ``not_sent`` say which inputs are in which state,
+    ``errors`` what HubSpot said. Raised by ``BatchResult.raise_for_errors()``.
     """
 
     def __init__(self, result: BatchResult[Any], message: str | None = None):
