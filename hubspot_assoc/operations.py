@@ -41,6 +41,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
+    from hubspot_assoc_api.models.batch_limit_input import BatchLimitInput
     from hubspot_assoc_api.models.error import Error
     from hubspot_assoc_api.models.rate_limit_error import RateLimitError
     from hubspot_assoc_api.types import ApiRequest
@@ -201,7 +202,7 @@ def get_limits(from_type: object, to_type: object) -> Operation[list[Association
     return _operation("get_limits", request, reader, endpoint.read_error, idempotent=True)
 
 
-def _limit_body(chunk: list[LimitInput]) -> Any:
+def _limit_body(chunk: list[LimitInput]) -> BatchLimitInput:
     """The generated ``BatchLimitInput`` for a chunk of create or update inputs."""
     from hubspot_assoc_api.models.association_category import AssociationCategory
     from hubspot_assoc_api.models.batch_limit_input import BatchLimitInput

@@ -507,3 +507,24 @@ def test_an_error_body_the_models_cannot_take_still_gives_its_category(
     assert isinstance(error, NotFoundError)
     assert (error.category, error.message) == ("OBJECT_NOT_FOUND", "gone")
     assert error.body == {"category": "OBJECT_NOT_FOUND", "message": "gone", "errors": 5}
+
+
+@pytest.mark.parametrize("call", CLIENTS)
+@pytest.mark.parametrize(
+    "item_error",
+    [
+        {"message": "Type 279 cannot have a limit"},  # no status, category, context, links...
+        {"message": "bad", "context": {"typeId": 279}},  # a number where a list is documented
+        {"message": "bad", "context": "{typeId=[279]}", "subCategory": "TEXT"},
+        {"message": "bad", "status": 400, "category": None, "links": {}, "errors": []},
+    ],
+)
+def test_a_207_with_a_sparse_item_error_is_read(
+    call: Callable[..., Any], item_error: dict[str, Any]
+) -> None:
+    body = {**BATCH_BODY, "results": [], "numErrors": 1, "errors": [item_error]}
+    result = call(CREATE, serve(207, json.dumps(body).encode()))
+    assert isinstance(result, BatchResult)
+    assert [e.message for e in result.errors] == [item_error["message"]]
+    assert [(str(i.category), i.type_id) for i in result.failed] == [("USER_DEFINED", 279)]
+    assert result.succeeded == [] and not result.ok
