@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from ._error_mapping import error_from_response, unexpected_response
 from ._json import JSONError, loads
-from .errors import APIError, HubSpotError, error_from_response, unexpected_response
+from .errors import APIError, HubSpotError
 from .logs import logger
 
 if TYPE_CHECKING:
@@ -34,14 +35,14 @@ T = TypeVar("T")
 class SuccessReader(Generic[T]):
     """How one operation reads a 2xx answer.
 
-    ``statuses`` are the 2xx statuses the spec documents, ``empty_statuses`` those without a
-    body; ``answer`` names the body's schema for messages; ``read_body`` turns the parsed
-    JSON into the facade value (generated reader + converter), ``no_body`` gives the value
-    of an answer without a body (``None`` when the operation always answers with one).
+    ``statuses`` are the 2xx statuses the spec documents; ``answer`` names the body's schema
+    for messages; ``read_body`` turns the parsed JSON into the facade value (generated
+    reader + converter), ``no_body`` gives the value of an answer without a body (``None``
+    when the operation always answers with one). An operation that answers with a body only
+    sometimes (purge: 200 with, 204 without) has both.
     """
 
     statuses: frozenset[int]
-    empty_statuses: frozenset[int]
     answer: str
     read_body: Callable[[Any], T] | None
     no_body: Callable[[], T] | None
@@ -85,7 +86,7 @@ def read_success(reader: SuccessReader[T], response: httpx.Response, name: str) 
             _statuses(reader.statuses),
         )
     try:
-        return _read(reader, response, status, documented)
+        return _read(reader, response)
     except HubSpotError:
         raise
     except Exception as exc:  # the guard: no generator or converter exception escapes
@@ -96,7 +97,7 @@ class _Unreadable(Exception):
     """A reason already phrased for the user."""
 
 
-def _read(reader: SuccessReader[T], response: httpx.Response, status: int, documented: bool) -> T:
+def _read(reader: SuccessReader[T], response: httpx.Response) -> T:
     content = response.content
     if not content.strip():
         if reader.no_body is not None:

@@ -130,15 +130,15 @@ def _pair(from_type: object, to_type: object) -> _Pair:
 
 
 def _body_reader(
-    statuses: frozenset[int], empty: frozenset[int], answer: str, read_body: Callable[[Any], T]
+    statuses: frozenset[int], answer: str, read_body: Callable[[Any], T]
 ) -> SuccessReader[T]:
     """A reader for an operation that always answers with a body."""
-    return SuccessReader(statuses, empty, answer, read_body, None)
+    return SuccessReader(statuses, answer, read_body, None)
 
 
-def _no_content_reader(statuses: frozenset[int], empty: frozenset[int]) -> SuccessReader[None]:
+def _no_content_reader(statuses: frozenset[int]) -> SuccessReader[None]:
     """A reader for an operation that answers without a body: any 2xx means done."""
-    return SuccessReader(statuses, empty, "no body", None, _nothing)
+    return SuccessReader(statuses, "no body", None, _nothing)
 
 
 def _nothing() -> None:
@@ -179,9 +179,7 @@ def list_all_limits() -> Operation[list[AssociationLimit]]:
     def read(data: Any) -> list[AssociationLimit]:
         return [convert.limit(item) for item in endpoint.read_body(data).results]
 
-    reader = _body_reader(
-        endpoint.SUCCESS_STATUSES, endpoint.EMPTY_SUCCESS_STATUSES, "a list of limits", read
-    )
+    reader = _body_reader(endpoint.SUCCESS_STATUSES, "a list of limits", read)
     request = endpoint.build_request()
     return _operation("list_all_limits", request, reader, endpoint.read_error, idempotent=True)
 
@@ -195,9 +193,7 @@ def get_limits(from_type: object, to_type: object) -> Operation[list[Association
     def read(data: Any) -> list[AssociationLimit]:
         return [convert.limit(item) for item in endpoint.read_body(data).results]
 
-    reader = _body_reader(
-        endpoint.SUCCESS_STATUSES, endpoint.EMPTY_SUCCESS_STATUSES, "a list of limits", read
-    )
+    reader = _body_reader(endpoint.SUCCESS_STATUSES, "a list of limits", read)
     request = endpoint.build_request(**pair)
     return _operation("get_limits", request, reader, endpoint.read_error, idempotent=True)
 
@@ -233,9 +229,7 @@ def create_limits(
         def read(data: Any) -> BatchResult[Any]:
             return convert.batch(endpoint.read_body(data), chunk, convert.limit)
 
-        reader = _body_reader(
-            endpoint.SUCCESS_STATUSES, endpoint.EMPTY_SUCCESS_STATUSES, "a batch answer", read
-        )
+        reader = _body_reader(endpoint.SUCCESS_STATUSES, "a batch answer", read)
         request = endpoint.build_request(**pair, body=_limit_body(chunk))
         # Every batch call sets (or removes) values, so repeating one is harmless.
         return _operation("create_limits", request, reader, endpoint.read_error, idempotent=True)
@@ -256,9 +250,7 @@ def update_limits(
         def read(data: Any) -> BatchResult[Any]:
             return convert.batch(endpoint.read_body(data), chunk, convert.update_result)
 
-        reader = _body_reader(
-            endpoint.SUCCESS_STATUSES, endpoint.EMPTY_SUCCESS_STATUSES, "a batch answer", read
-        )
+        reader = _body_reader(endpoint.SUCCESS_STATUSES, "a batch answer", read)
         request = endpoint.build_request(**pair, body=_limit_body(chunk))
         return _operation("update_limits", request, reader, endpoint.read_error, idempotent=True)
 
@@ -286,13 +278,7 @@ def purge_limits(
             # The current v4 answer: no body, every input applied.
             return BatchResult(status="COMPLETE", succeeded=list(chunk))
 
-        reader = SuccessReader(
-            endpoint.SUCCESS_STATUSES,
-            endpoint.EMPTY_SUCCESS_STATUSES,
-            "a batch answer",
-            read,
-            no_body,
-        )
+        reader = SuccessReader(endpoint.SUCCESS_STATUSES, "a batch answer", read, no_body)
         body = BatchAssociationSpecInput(
             inputs=[ApiSpec(category=str(i.category), type_id=i.type_id) for i in chunk]
         )
@@ -314,9 +300,7 @@ def list_labels(from_type: object, to_type: object) -> Operation[list[Associatio
     def read(data: Any) -> list[AssociationLabel]:
         return [convert.label(item) for item in endpoint.read_body(data).results]
 
-    reader = _body_reader(
-        endpoint.SUCCESS_STATUSES, endpoint.EMPTY_SUCCESS_STATUSES, "a list of labels", read
-    )
+    reader = _body_reader(endpoint.SUCCESS_STATUSES, "a list of labels", read)
     request = endpoint.build_request(**pair)
     return _operation("list_labels", request, reader, endpoint.read_error, idempotent=True)
 
@@ -345,9 +329,7 @@ def create_label(
     def read(data: Any) -> list[AssociationLabel]:
         return [convert.label(item) for item in endpoint.read_body(data).results]
 
-    reader = _body_reader(
-        endpoint.SUCCESS_STATUSES, endpoint.EMPTY_SUCCESS_STATUSES, "a list of labels", read
-    )
+    reader = _body_reader(endpoint.SUCCESS_STATUSES, "a list of labels", read)
     request = endpoint.build_request(**pair, body=body)
     # Creating twice makes two labels (or a conflict), so an ambiguous failure is not
     # retried unless the retry policy opts in.
@@ -374,7 +356,7 @@ def update_label(
     inverse = validation.optional_label_text("inverse_label", inverse_label)
     if inverse is not None:
         body.inverse_label = inverse
-    reader = _no_content_reader(endpoint.SUCCESS_STATUSES, endpoint.EMPTY_SUCCESS_STATUSES)
+    reader = _no_content_reader(endpoint.SUCCESS_STATUSES)
     request = endpoint.build_request(**pair, body=body)
     return _operation("update_label", request, reader, endpoint.read_error, idempotent=True)
 
@@ -399,7 +381,7 @@ def delete_label(from_type: object, to_type: object, type_id: object) -> Operati
 
     pair = _pair(from_type, to_type)
     type_id_value = validation.type_id("type_id", type_id)
-    reader = _no_content_reader(endpoint.SUCCESS_STATUSES, endpoint.EMPTY_SUCCESS_STATUSES)
+    reader = _no_content_reader(endpoint.SUCCESS_STATUSES)
     request = endpoint.build_request(**pair, association_type_id=type_id_value)
     return _operation(
         "delete_label",

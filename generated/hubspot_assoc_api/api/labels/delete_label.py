@@ -12,8 +12,6 @@ METHOD = "DELETE"
 PATH = "/crm/associations/v4/{from_object_type}/{to_object_type}/labels/{association_type_id}"
 #: The 2xx statuses the spec documents for this operation.
 SUCCESS_STATUSES: frozenset[int] = frozenset({204})
-#: The documented 2xx statuses that carry no body.
-EMPTY_SUCCESS_STATUSES: frozenset[int] = frozenset({204})
 
 
 def build_request(

@@ -13,8 +13,6 @@ METHOD = "GET"
 PATH = "/crm/associations/v4/{from_object_type}/{to_object_type}/labels"
 #: The 2xx statuses the spec documents for this operation.
 SUCCESS_STATUSES: frozenset[int] = frozenset({200})
-#: The documented 2xx statuses that carry no body.
-EMPTY_SUCCESS_STATUSES: frozenset[int] = frozenset({})
 
 
 def build_request(

@@ -13,8 +13,6 @@ METHOD = "PUT"
 PATH = "/crm/associations/v4/{from_object_type}/{to_object_type}/labels"
 #: The 2xx statuses the spec documents for this operation.
 SUCCESS_STATUSES: frozenset[int] = frozenset({204})
-#: The documented 2xx statuses that carry no body.
-EMPTY_SUCCESS_STATUSES: frozenset[int] = frozenset({204})
 
 
 def build_request(

@@ -14,8 +14,6 @@ METHOD = "POST"
 PATH = "/crm/associations/v4/definitions/configurations/{from_object_type}/{to_object_type}/batch/create"
 #: The 2xx statuses the spec documents for this operation.
 SUCCESS_STATUSES: frozenset[int] = frozenset({200, 201, 207})
-#: The documented 2xx statuses that carry no body.
-EMPTY_SUCCESS_STATUSES: frozenset[int] = frozenset({})
 
 
 def build_request(

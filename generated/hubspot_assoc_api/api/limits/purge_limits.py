@@ -14,8 +14,6 @@ METHOD = "POST"
 PATH = "/crm/associations/v4/definitions/configurations/{from_object_type}/{to_object_type}/batch/purge"
 #: The 2xx statuses the spec documents for this operation.
 SUCCESS_STATUSES: frozenset[int] = frozenset({200, 204})
-#: The documented 2xx statuses that carry no body.
-EMPTY_SUCCESS_STATUSES: frozenset[int] = frozenset({204})
 
 
 def build_request(
