@@ -16,6 +16,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_BATCH_SIZE",
     "INT32_MAX",
+    "MAX_TIMEOUT",
     "TOKEN_ENV",
     "Category",
     "api_version_or_none",
@@ -35,6 +36,9 @@ _DATED_VERSION = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 INT32_MAX = 2_147_483_647
 #: Inputs per request of a batch call (HubSpot accepts at most 100).
 DEFAULT_BATCH_SIZE = 100
+#: The most seconds a ``timeout`` may be (one day): beyond it the socket and asyncio layers
+#: overflow, and no caller means it.
+MAX_TIMEOUT = 86_400.0
 
 
 class Category(StrEnum):
