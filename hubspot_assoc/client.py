@@ -17,7 +17,6 @@ from ._constants import BASE_URL_ENV, DEFAULT_BASE_URL, TOKEN_ENV
 from ._core import Core, Done, Fail, Retry, Step, normalise_base_url
 from .auth import BearerAuth, OAuth, OAuthAuth
 from .errors import (
-    AuthenticationError,
     BatchPartialFailureError,
     HubSpotError,
     InvalidInputError,
@@ -27,6 +26,7 @@ from .logs import configure_from_environment
 from .ratelimit import RateLimit, acquire_async, acquire_sync
 from .resources import AsyncLabels, AsyncLimits, Labels, Limits
 from .retry import RetryPolicy
+from .versions import api_version as _api_version
 
 if TYPE_CHECKING:
     from .models import BatchResult
@@ -50,11 +50,13 @@ class _Settings:
         rate_limit: RateLimit | None,
         http_client: object,
         http_class: type[httpx.Client] | type[httpx.AsyncClient],
+        api_version: str | None = None,
     ) -> None:
         configure_from_environment()
         self.base_url = normalise_base_url(
             base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         )
+        self.api_version = _api_version(api_version)
         if access_token is not None and not isinstance(access_token, str):
             raise InvalidInputError("access_token", "<not shown>", "a str (the token itself)")
         if oauth is not None and not isinstance(oauth, OAuth):
@@ -103,6 +105,7 @@ class _Settings:
             auth=auth,
             retry=retry,
             rate_limit=rate_limit,
+            api_version=self.api_version,
             budget_secret=f"{self.base_url}\0{secret}",
         )
         # A caller's client is used as is and never closed by us.
@@ -125,6 +128,10 @@ class Client:
             ``None`` to send without client-side limiting.
         http_client: an ``httpx.Client`` of yours (proxies, custom CA, mounts), used as is
             and not closed by this client.
+        api_version: the HubSpot API version to call: ``"v4"`` (default), or a dated version
+            ``"YYYY-MM"`` such as ``"2026-03"`` or ``"2025-09"`` (paths
+            ``/crm/associations/2026-03/...``); defaults to ``HUBSPOT_API_VERSION``, then
+            ``"v4"``. Anything else raises :class:`InvalidInputError`.
 
     Example::
 
@@ -145,11 +152,22 @@ class Client:
         retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 - frozen value, safe default
         rate_limit: RateLimit | None = RateLimit(),  # noqa: B008 - frozen value, safe default
         http_client: httpx.Client | None = None,
+        api_version: str | None = None,
     ) -> None:
         settings = _Settings(
-            access_token, oauth, base_url, timeout, retry, rate_limit, http_client, httpx.Client
+            access_token,
+            oauth,
+            base_url,
+            timeout,
+            retry,
+            rate_limit,
+            http_client,
+            httpx.Client,
+            api_version,
         )
         self.base_url = settings.base_url
+        #: The HubSpot API version this client calls (``"v4"`` or ``"YYYY-MM"``).
+        self.api_version = settings.api_version
         self._credential = settings.credential
         self._core = settings.core
         self._owns_http = settings.owns_http
@@ -158,7 +176,10 @@ class Client:
         self.labels = Labels(self)
 
     def __repr__(self) -> str:
-        return f"Client(base_url={self.base_url!r}, credential={self._credential!r})"
+        return (
+            f"Client(base_url={self.base_url!r}, api_version={self.api_version!r}, "
+            f"credential={self._credential!r})"
+        )
 
     def __enter__(self) -> Client:
         return self
@@ -185,12 +206,19 @@ class Client:
             ticket = acquire_sync(window) if window is not None else None
             started = time.perf_counter()
             step: Step[T]
+            response: httpx.Response | None = None
             try:
-                response = self._http.send(request, auth=core.auth)
-            except (httpx.TransportError, AuthenticationError) as exc:
+                # Streamed, then read here: a body httpx cannot decode (a broken gzip) then
+                # fails with the answer's status and headers known.
+                response = self._http.send(request, auth=core.auth, stream=True)
+                try:
+                    response.read()
+                finally:
+                    response.close()
+            except (httpx.RequestError, HubSpotError) as exc:
                 if window is not None and ticket is not None:
-                    window.finish_sync(ticket)
-                step = core.after_error(operation, request, exc, attempt)
+                    window.finish_sync(ticket, counted=_counted(response))
+                step = core.after_error(operation, request, exc, attempt, response)
             except BaseException:
                 if window is not None and ticket is not None:
                     window.abandon(ticket)
@@ -198,7 +226,7 @@ class Client:
             else:
                 # Timed by its answer before the headers are read (see ratelimit).
                 if window is not None and ticket is not None:
-                    window.finish_sync(ticket, counted=response.status_code != 429)
+                    window.finish_sync(ticket, counted=_counted(response))
                 elapsed = time.perf_counter() - started
                 step = core.after_response(operation, response, attempt, elapsed, maybe_applied)
             if isinstance(step, Done):
@@ -233,6 +261,7 @@ class AsyncClient:
         retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 - frozen value, safe default
         rate_limit: RateLimit | None = RateLimit(),  # noqa: B008 - frozen value, safe default
         http_client: httpx.AsyncClient | None = None,
+        api_version: str | None = None,
     ) -> None:
         settings = _Settings(
             access_token,
@@ -243,8 +272,11 @@ class AsyncClient:
             rate_limit,
             http_client,
             httpx.AsyncClient,
+            api_version,
         )
         self.base_url = settings.base_url
+        #: The HubSpot API version this client calls (``"v4"`` or ``"YYYY-MM"``).
+        self.api_version = settings.api_version
         self._credential = settings.credential
         self._core = settings.core
         self._owns_http = settings.owns_http
@@ -253,7 +285,10 @@ class AsyncClient:
         self.labels = AsyncLabels(self)
 
     def __repr__(self) -> str:
-        return f"AsyncClient(base_url={self.base_url!r}, credential={self._credential!r})"
+        return (
+            f"AsyncClient(base_url={self.base_url!r}, api_version={self.api_version!r}, "
+            f"credential={self._credential!r})"
+        )
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -279,19 +314,26 @@ class AsyncClient:
             ticket = await acquire_async(window) if window is not None else None
             started = time.perf_counter()
             step: Step[T]
+            response: httpx.Response | None = None
             try:
-                response = await self._http.send(request, auth=core.auth)
-            except (httpx.TransportError, AuthenticationError) as exc:
+                # Streamed, then read here: a body httpx cannot decode (a broken gzip) then
+                # fails with the answer's status and headers known.
+                response = await self._http.send(request, auth=core.auth, stream=True)
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
+            except (httpx.RequestError, HubSpotError) as exc:
                 if window is not None and ticket is not None:
-                    await window.finish_async(ticket)
-                step = core.after_error(operation, request, exc, attempt)
+                    await window.finish_async(ticket, counted=_counted(response))
+                step = core.after_error(operation, request, exc, attempt, response)
             except BaseException:  # cancelled: no awaiting now, just free the slot
                 if window is not None and ticket is not None:
                     window.abandon(ticket)
                 raise
             else:
                 if window is not None and ticket is not None:
-                    await window.finish_async(ticket, counted=response.status_code != 429)
+                    await window.finish_async(ticket, counted=_counted(response))
                 elapsed = time.perf_counter() - started
                 step = core.after_response(operation, response, attempt, elapsed, maybe_applied)
             if isinstance(step, Done):
@@ -370,3 +412,8 @@ def _combine(parts: list[BatchResult[Any]]) -> BatchResult[Any]:
     from .models import BatchResult  # models load with the first call, not with the client
 
     return BatchResult.combine(parts) if parts else BatchResult.empty()
+
+
+def _counted(response: httpx.Response | None) -> bool:
+    """Whether HubSpot counted the request against the rate budget (a 429 was not)."""
+    return response is None or response.status_code != 429

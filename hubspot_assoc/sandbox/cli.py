@@ -10,9 +10,15 @@ import re
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 from hubspot_assoc.sandbox.faults import Fault, parse_fault
+from hubspot_assoc.sandbox.versions import AUTO, EMULATIONS, PURGE_RESPONSE_ALIASES
+
+if TYPE_CHECKING:
+    from hubspot_assoc.sandbox.core import Sandbox
 
 _RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
 
@@ -79,10 +85,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="requests per UTC day for private app tokens (default 250000), or off",
     )
     parser.add_argument(
+        "--emulate",
+        choices=(AUTO, *EMULATIONS),
+        default=None,
+        help=(
+            "answer with the statuses and shapes of one published API version on every path; "
+            "auto (default) answers each path as its own version (/crm/associations/v4/, "
+            "/crm/associations/2026-03/, ...). v4-legacy: purge, create and update answer 200"
+        ),
+    )
+    parser.add_argument(
         "--purge-response",
-        choices=("204", "body"),
-        default="204",
-        help="answer purge with 204 and no body (default) or 200 with a batch body",
+        choices=tuple(PURGE_RESPONSE_ALIASES),
+        default=None,
+        help="older name of --emulate: 204 is --emulate v4, body is --emulate v4-legacy",
     )
     parser.add_argument(
         "--token-lifetime",
@@ -118,25 +134,63 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    """Start the sandbox with ``args``, print how to use it, serve until Ctrl-C / SIGTERM."""
+def emulate_option(args: argparse.Namespace) -> str:
+    """The ``emulate`` value of parsed options (``--purge-response`` being its older name)."""
+    emulate: str | None = args.emulate
+    if args.purge_response is not None:
+        alias = PURGE_RESPONSE_ALIASES[args.purge_response]
+        if emulate not in (None, alias):
+            raise ValueError(
+                f"--purge-response {args.purge_response} means --emulate {alias}, "
+                f"not --emulate {emulate}; pass only --emulate"
+            )
+        emulate = alias
+    return emulate or AUTO
+
+
+def start(args: argparse.Namespace) -> Sandbox:
+    """A sandbox configured by ``args``, started; ``ValueError``/``OSError`` when it cannot
+    start (e.g. the port is taken)."""
     from hubspot_assoc.sandbox.core import Sandbox
 
-    try:
-        sandbox = Sandbox(
-            port=args.port,
-            rate_limit=args.rate_limit,
-            daily_limit=args.daily_limit,
-            purge_response=args.purge_response,
-            token_lifetime=args.token_lifetime,
-            rotate_refresh_tokens=args.rotate_refresh_tokens,
-            seed=args.seed,
-            faults=args.fault,
-        )
-        sandbox.start()
-    except (ValueError, OSError) as exc:
-        print(f"hubspot-assoc sandbox: error: {exc}", file=sys.stderr)
-        return 2
+    sandbox = Sandbox(
+        port=args.port,
+        rate_limit=args.rate_limit,
+        daily_limit=args.daily_limit,
+        emulate=emulate_option(args),
+        token_lifetime=args.token_lifetime,
+        rotate_refresh_tokens=args.rotate_refresh_tokens,
+        seed=args.seed,
+        faults=args.fault,
+    )
+    return sandbox.start()
+
+
+def describe(sandbox: Sandbox, *, oauth_app: bool = False) -> dict[str, Any]:
+    """What a user needs to talk to a running sandbox: its URL, a token, the faults, the
+    environment to export and, with *oauth_app*, a new OAuth app's credentials."""
+    facts: dict[str, Any] = {
+        "url": sandbox.url,
+        "token": sandbox.token,
+        "oauth": None,
+        "emulate": sandbox.emulate,
+        "faults": [repr(fault) for fault in sandbox.faults],
+        "env": {"HUBSPOT_BASE_URL": sandbox.url, "HUBSPOT_ACCESS_TOKEN": sandbox.token},
+    }
+    if oauth_app:
+        app = sandbox.create_oauth_app()
+        facts["oauth"] = {
+            "token_url": f"{sandbox.url}/oauth/v1/token",
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "refresh_token": app.refresh_token,
+        }
+    return facts
+
+
+def serve(sandbox: Sandbox, announce: Callable[[Sandbox], None]) -> None:
+    """Call ``announce`` once the sandbox is up, then serve until Ctrl-C or SIGTERM, and
+    stop it."""
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -144,21 +198,7 @@ def run(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGTERM, on_signal)
     try:
-        print(f"HubSpot associations sandbox listening on {sandbox.url}", flush=True)
-        print(f"token: {sandbox.token}", flush=True)
-        if args.oauth_app:
-            app = sandbox.create_oauth_app()
-            print(f"oauth token url: {sandbox.url}/oauth/v1/token", flush=True)
-            print(f"oauth client_id: {app.client_id}", flush=True)
-            print(f"oauth client_secret: {app.client_secret}", flush=True)
-            print(f"oauth refresh_token: {app.refresh_token}", flush=True)
-        for fault in sandbox.faults:
-            print(f"fault: {fault!r}", flush=True)
-        print(
-            f"export HUBSPOT_BASE_URL={sandbox.url} HUBSPOT_ACCESS_TOKEN={sandbox.token}",
-            flush=True,
-        )
-        print("Press Ctrl-C to stop.", flush=True)
+        announce(sandbox)
         while not stop.wait(0.2):
             pass
     except KeyboardInterrupt:
@@ -166,6 +206,38 @@ def run(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
         sandbox.stop()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the sandbox with ``args``, print how to use it, serve until Ctrl-C / SIGTERM."""
+    try:
+        sandbox = start(args)
+    except (ValueError, OSError) as exc:
+        print(f"hubspot-assoc sandbox: error: {exc}", file=sys.stderr)
+        return 2
+
+    def announce(sandbox: Sandbox) -> None:
+        facts = describe(sandbox, oauth_app=args.oauth_app)
+        print(f"HubSpot associations sandbox listening on {facts['url']}", flush=True)
+        print(f"token: {facts['token']}", flush=True)
+        if facts["emulate"] != AUTO:
+            emulating = f"{facts['emulate']} (statuses and shapes on every path)"
+            print(f"emulating: {emulating}", flush=True)
+        if facts["oauth"] is not None:
+            for label, key in (
+                ("token url", "token_url"),
+                ("client_id", "client_id"),
+                ("client_secret", "client_secret"),
+                ("refresh_token", "refresh_token"),
+            ):
+                print(f"oauth {label}: {facts['oauth'][key]}", flush=True)
+        for fault in facts["faults"]:
+            print(f"fault: {fault}", flush=True)
+        env = " ".join(f"{k}={v}" for k, v in facts["env"].items())
+        print(f"export {env}", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
+
+    serve(sandbox, announce)
     print("sandbox stopped", flush=True)
     return 0
 
