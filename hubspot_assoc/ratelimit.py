@@ -427,7 +427,12 @@ class RollingWindow:
             ticket.state = 2
             self._flying.discard(ticket)
             now = self._clock()
-            self._latencies.append((now, now - ticket.sent))  # see _estimate_others
+            # A sliding maximum: the slowest recent request is at the front.
+            took = now - ticket.sent
+            latencies = self._latencies
+            while latencies and latencies[-1][1] <= took:
+                latencies.pop()
+            latencies.append((now, took))
             if not counted:
                 self._drop(ticket.at)
                 _remove(self._sent, ticket.sent)
@@ -607,7 +612,7 @@ class RollingWindow:
         latencies = self._latencies
         while latencies and latencies[0][0] <= now - self._rule.span:
             latencies.popleft()
-        return max((seconds for _, seconds in latencies), default=0.0)
+        return latencies[0][1] if latencies else 0.0
 
     def _estimate_others(self, rule: _Rule, remaining: int, now: float) -> None:
         """Turn the server's count into others' requests: what it saw minus ours."""
@@ -664,17 +669,20 @@ class RollingWindow:
         """
         times = self._times
         end = bisect.bisect_right(times, now) if check else len(times)
-        # Every request and others' request whose window could still cover ``start``.
-        candidates = sorted(
-            [*times[bisect.bisect_right(times, now - rule.span) : end], *rule.others]
-        )
+        lo = bisect.bisect_right(times, now - rule.span)
         flying_old = sum(1 for t in self._flying if t.at <= now - rule.span)
         if flying_old >= rule.max:
             # Only requests in flight fill the window: look again shortly.
             return start + rule.span / rule.max
         room = rule.max - flying_old
-        if len(candidates) < room:
+        others = rule.others
+        if end - lo + len(others) < room:
             return start
+        if not others:
+            return max(start, times[end - room] + rule.span)
+        # The room-th most recent of ours and others' together: only the last `room` of
+        # ours can be it.
+        candidates = sorted([*times[max(lo, end - room) : end], *others])
         return max(start, candidates[-room] + rule.span)
 
     def _replan(self, now: float) -> None:
