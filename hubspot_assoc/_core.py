@@ -19,7 +19,6 @@ import sys
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -77,6 +76,36 @@ class Fail:
 
 Step = Done[T] | Retry | Fail
 
+# The most seconds ``timeout`` may be: beyond it the socket and asyncio layers overflow, and
+# no HubSpot call should take a day.
+MAX_TIMEOUT = 86_400.0
+
+
+class AttemptDeadline(dict[str, Any]):
+    """httpx's per-operation timeouts, each capped by what is left of one attempt's budget.
+
+    httpx's ``timeout`` bounds each socket operation, so a server that trickles its answer
+    a byte at a time holds an attempt for as long as it likes. httpcore looks a timeout up in
+    the request's ``timeout`` extension before every connect, write and read; answering
+    with the time left makes the whole attempt (connect, send, headers, body) end by
+    ``seconds`` from now with httpx's own timeout exception.
+    """
+
+    def __init__(self, per_operation: dict[str, Any], seconds: float) -> None:
+        super().__init__(per_operation)
+        self.configured = dict(per_operation)
+        self.end = time.monotonic() + seconds
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The timeout for one socket operation: the configured one, or the time left."""
+        configured = super().get(key, default)
+        # Never 0: a zero socket timeout means "do not block", not "time is up".
+        left = max(self.end - time.monotonic(), 0.001)
+        return left if configured is None else min(float(configured), left)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.get(key)
+
 
 class Core:
     """Everything about a call except the I/O; one instance per client."""
@@ -88,10 +117,12 @@ class Core:
         auth: httpx.Auth,
         retry: RetryPolicy | None,
         rate_limit: RateLimit | None,
+        timeout: float | None = None,
     ) -> None:
         self.base_url = base_url
         self.auth = auth
         self.retry = retry
+        self.timeout = timeout
         self.window = RollingWindow(rate_limit) if rate_limit is not None else None
         self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 
@@ -105,6 +136,17 @@ class Core:
             json=operation.json,
             headers=self._headers,
         )
+
+    def arm(self, request: httpx.Request) -> None:
+        """Start an attempt of ``request``: it must end within ``timeout`` seconds from now."""
+        if self.timeout is None:
+            return
+        current = request.extensions.get("timeout", {})
+        if isinstance(current, AttemptDeadline):  # an earlier attempt's
+            per_operation = current.configured
+        else:
+            per_operation = dict(current) if isinstance(current, dict) else {}
+        request.extensions["timeout"] = AttemptDeadline(per_operation, self.timeout)
 
     def after_response(
         self,
@@ -265,19 +307,6 @@ def _describe_transport_error(exc: Exception) -> str:
 
 def _path(url: httpx.URL) -> str:
     return url.raw_path.decode("ascii", "replace").split("?", 1)[0]
-
-
-def normalise_base_url(value: str) -> str:
-    """Strip a trailing slash; the value must be an absolute http(s) URL."""
-    from .errors import InvalidInputError
-
-    text = value.strip().rstrip("/")
-    parts = urlsplit(text)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise InvalidInputError(
-            "base_url", value, "an absolute http:// or https:// URL such as https://api.hubapi.com"
-        )
-    return text
 
 
 def monotonic() -> float:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 import time
+import weakref
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from ._core import Core, Done, Fail, Retry, Step, normalise_base_url
+from ._core import MAX_TIMEOUT, Core, Done, Fail, Retry, Step
+from ._url import normalise_base_url
 from .auth import BearerAuth, OAuth, OAuthAuth
 from .errors import (
     AuthenticationError,
@@ -27,6 +30,8 @@ from .resources import AsyncLabels, AsyncLimits, Labels, Limits
 from .retry import RetryPolicy
 
 if TYPE_CHECKING:
+    import asyncio
+
     from .models import BatchResult
     from .operations import BatchPlan, Operation
 
@@ -54,9 +59,12 @@ class _Settings:
         http_class: type[httpx.Client] | type[httpx.AsyncClient],
     ) -> None:
         configure_from_environment()
-        self.base_url = normalise_base_url(
-            base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
-        )
+        if base_url is not None:
+            self.base_url = normalise_base_url(base_url)
+        elif os.environ.get(BASE_URL_ENV):
+            self.base_url = normalise_base_url(os.environ[BASE_URL_ENV], source=BASE_URL_ENV)
+        else:
+            self.base_url = DEFAULT_BASE_URL
         if access_token is not None and not isinstance(access_token, str):
             raise InvalidInputError("access_token", "<not shown>", "a str (the token itself)")
         if oauth is not None and not isinstance(oauth, OAuth):
@@ -83,9 +91,16 @@ class _Settings:
             auth = BearerAuth(token)
             self.credential = "access token"
         if timeout is not None and (
-            isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not 0 < timeout <= MAX_TIMEOUT  # also false for nan
         ):
-            raise InvalidInputError("timeout", timeout, "a positive number of seconds, or None")
+            raise InvalidInputError(
+                "timeout",
+                timeout,
+                f"a number of seconds greater than 0 and at most {MAX_TIMEOUT:g}, or None",
+            )
+        self.timeout = None if timeout is None else float(timeout)
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise InvalidInputError("retry", retry, "a RetryPolicy(...) or None")
         if rate_limit is not None and not isinstance(rate_limit, RateLimit):
@@ -97,7 +112,13 @@ class _Settings:
                 type(http_client).__name__,
                 f"an httpx.{http_class.__name__} (use {other} for the other kind)",
             )
-        self.core = Core(base_url=self.base_url, auth=auth, retry=retry, rate_limit=rate_limit)
+        self.core = Core(
+            base_url=self.base_url,
+            auth=auth,
+            retry=retry,
+            rate_limit=rate_limit,
+            timeout=self.timeout,
+        )
         # A caller's client is used as is and never closed by us.
         self.owns_http = http_client is None
         self.http = http_client if http_client is not None else http_class(timeout=timeout)
@@ -146,6 +167,7 @@ class Client:
         self._credential = settings.credential
         self._core = settings.core
         self._owns_http = settings.owns_http
+        self._timeout = settings.timeout
         self._http: httpx.Client = settings.http  # type: ignore[assignment]
         self.limits = Limits(self)
         self.labels = Labels(self)
@@ -160,13 +182,17 @@ class Client:
         self.close()
 
     def close(self) -> None:
-        """Close the HTTP connections this client opened (not a caller-supplied client)."""
+        """Close the HTTP connections this client opened (not a caller-supplied client).
+
+        The client stays usable: a later call opens new connections.
+        """
         if self._owns_http:
             self._http.close()
 
     # The twin's I/O: send, wait, repeat as the core decides.
     def _execute(self, operation: Operation[T]) -> T:
         core = self._core
+        self._http = _reopened(self._http, self._owns_http, self._timeout)
         request = core.build_request(self._http, operation)
         attempt = 0
         maybe_applied = False
@@ -176,7 +202,8 @@ class Client:
             started = time.perf_counter()
             step: Step[T]
             try:
-                response = self._http.send(request, auth=core.auth)
+                core.arm(request)
+                response = _send_within(self._http, request, core)
             except (httpx.TransportError, AuthenticationError) as exc:
                 step = core.after_error(operation, request, exc, attempt)
             else:
@@ -237,7 +264,9 @@ class AsyncClient:
         self._credential = settings.credential
         self._core = settings.core
         self._owns_http = settings.owns_http
+        self._timeout = settings.timeout
         self._http: httpx.AsyncClient = settings.http  # type: ignore[assignment]
+        self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
         self.limits = AsyncLimits(self)
         self.labels = AsyncLabels(self)
 
@@ -251,13 +280,54 @@ class AsyncClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP connections this client opened (not a caller-supplied client)."""
-        if self._owns_http:
-            await self._http.aclose()
+        """Close the HTTP connections this client opened (not a caller-supplied client).
+
+        The client stays usable: a later call opens new connections.
+        """
+        import asyncio
+
+        if not self._owns_http:
+            return
+        if self._loop_moved(asyncio.get_running_loop()):
+            # Its connections went with the loop that opened them; closing them from this
+            # loop would fail. A fresh client, closed, is what aclose leaves behind.
+            self._http = httpx.AsyncClient(timeout=self._timeout)
+        await self._http.aclose()
+
+    def _http_for_this_loop(self) -> httpx.AsyncClient:
+        """The httpx client to use in the running event loop.
+
+        httpx's connections belong to the event loop that opened them; a second
+        ``asyncio.run()`` would find them bound to a closed loop. A client of our own is
+        replaced (its connections died with their loop); a caller's is theirs to manage.
+        """
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if self._loop_moved(loop):
+            if not self._owns_http:
+                raise HubSpotError(
+                    "The http_client given to this AsyncClient was used in an event loop that "
+                    "is now closed, and httpx connections cannot move to another event loop. "
+                    "Create the httpx.AsyncClient inside the event loop that uses it, or leave "
+                    "http_client out and let AsyncClient manage its own connections."
+                )
+            self._http = httpx.AsyncClient(timeout=self._timeout)
+        self._http = _reopened(self._http, self._owns_http, self._timeout)
+        self._loop = weakref.ref(loop)
+        return self._http
+
+    def _loop_moved(self, loop: asyncio.AbstractEventLoop) -> bool:
+        """Whether the connections were opened in another event loop, now closed."""
+        previous = self._loop() if self._loop is not None else None
+        return previous is not None and previous is not loop and previous.is_closed()
 
     async def _execute(self, operation: Operation[T]) -> T:
+        import asyncio
+
         core = self._core
-        request = core.build_request(self._http, operation)
+        http = self._http_for_this_loop()
+        request = core.build_request(http, operation)
         attempt = 0
         maybe_applied = False
         while True:
@@ -266,9 +336,16 @@ class AsyncClient:
             started = time.perf_counter()
             step: Step[T]
             try:
-                response = await self._http.send(request, auth=core.auth)
+                core.arm(request)
+                # httpx bounds each socket operation by the time left (core.arm); this also
+                # bounds what happens between them, such as an OAuth refresh.
+                async with asyncio.timeout(core.timeout):
+                    response = await http.send(request, auth=core.auth)
             except (httpx.TransportError, AuthenticationError) as exc:
                 step = core.after_error(operation, request, exc, attempt)
+            except TimeoutError:
+                late = httpx.ReadTimeout("the attempt outlasted timeout", request=request)
+                step = core.after_error(operation, request, late, attempt)
             else:
                 elapsed = time.perf_counter() - started
                 step = core.after_response(operation, response, attempt, elapsed, maybe_applied)
@@ -291,6 +368,58 @@ class AsyncClient:
                     raise
                 raise _partial_failure(plan, parts, index, exc) from exc
         return _combine(parts)
+
+
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
+
+
+def _send_within(http: httpx.Client, request: httpx.Request, core: Core) -> httpx.Response:
+    """Send ``request`` and read its answer, ending the attempt by ``core.timeout``.
+
+    core.arm bounds connecting, sending and the wait for the headers; httpcore fixes the
+    read timeout of the body once, when the body starts, so the body is read here in a
+    loop that checks the attempt's deadline between chunks.
+    """
+    if core.timeout is None:
+        return http.send(request, auth=core.auth)
+    end = time.monotonic() + core.timeout
+    response = http.send(request, auth=core.auth, stream=True)
+    response.stream = _DeadlineStream(response.stream, end, request)
+    try:
+        response.read()
+    finally:
+        response.close()
+    return response
+
+
+class _DeadlineStream(httpx.SyncByteStream):
+    """A response body stream that gives up with ``httpx.ReadTimeout`` after ``end``."""
+
+    def __init__(self, stream: Any, end: float, request: httpx.Request) -> None:
+        self._stream = stream
+        self._end = end
+        self._request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._stream:
+            if time.monotonic() > self._end:
+                raise httpx.ReadTimeout("the attempt outlasted timeout", request=self._request)
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def _reopened(http: H, owned: bool, timeout: float | None) -> H:
+    """``http``, or a fresh client of ours in place of one closed by ``close()``/``aclose()``."""
+    if not http.is_closed:
+        return http
+    if not owned:
+        raise HubSpotError(
+            "The http_client given to this client is closed; pass an open one, or leave "
+            "http_client out and let the client manage its own connections."
+        )
+    return type(http)(timeout=timeout)
 
 
 def _partial_failure(
