@@ -209,8 +209,11 @@ class Core:
         request: httpx.Request,
         exc: httpx.TransportError | AuthenticationError,
         attempt: int,
+        maybe_applied: bool = False,
     ) -> Step[T]:
         """Decide what a failure without an API answer means: another attempt or an error.
+
+        ``maybe_applied`` is true when an earlier attempt of this call may have taken effect.
 
         ``exc`` is a transport failure of the API request or of the OAuth token request the
         credential made first, or the ``AuthenticationError`` of a failed token refresh.
@@ -229,13 +232,20 @@ class Core:
                 type(exc).__name__,
                 attempt + 1,
             )
+        applied_now = not never_sent and may_have_been_applied(None, exc)
         if self.retry is not None:
             idempotent = operation.idempotent or never_sent
             delay = retry_delay(self.retry, attempt, idempotent=idempotent, error=exc)
             if delay is not None:
-                return Retry(delay, not never_sent and may_have_been_applied(None, exc))
+                return Retry(delay, applied_now)
+        write = request.method.upper() not in {"GET", "HEAD", "OPTIONS"}
         return Fail(
-            connection_error(failed if never_sent and failed else request, exc, attempt + 1)
+            connection_error(
+                failed if never_sent and failed else request,
+                exc,
+                attempt + 1,
+                may_have_been_applied=write and (applied_now or maybe_applied),
+            )
         )
 
     def _after_refresh_error(self, error: AuthenticationError, attempt: int) -> Step[T]:
@@ -266,22 +276,32 @@ def _failed_request(exc: httpx.TransportError) -> httpx.Request | None:
         return None
 
 
-def connection_error(request: httpx.Request, exc: Exception, attempts: int) -> APIConnectionError:
-    """Turn an httpx transport failure into the SDK's connection error."""
+def connection_error(
+    request: httpx.Request, exc: Exception, attempts: int, *, may_have_been_applied: bool = False
+) -> APIConnectionError:
+    """Turn an httpx transport failure into the SDK's connection error.
+
+    ``may_have_been_applied``: the request was a write that was sent and its answer lost.
+    """
     host = request.url.host
     port = f":{request.url.port}" if request.url.port else ""
     what = _describe_transport_error(exc)
     cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-    advice = (
-        "HubSpot did not answer in time; raise Client(timeout=...) or try again later"
-        if cls is APITimeoutError
-        else "Check the network, the proxy settings and base_url"
-    )
+    if may_have_been_applied:
+        advice = (
+            "The request was sent and its answer lost, so the change may have been applied; "
+            "read the current configuration before running it again"
+        )
+    elif cls is APITimeoutError:
+        advice = "HubSpot did not answer in time; raise Client(timeout=...) or try again later"
+    else:
+        advice = "Check the network, the proxy settings and base_url"
     error = cls(
         f"Could not complete the request to {host}{port}: {what}. {advice}.",
         method=request.method,
         url=str(request.url.copy_with(query=None)),
         attempts=attempts,
+        may_have_been_applied=may_have_been_applied,
     )
     # The twins raise it later, outside the `except`: chain the httpx error by hand.
     error.__cause__ = exc

@@ -287,6 +287,10 @@ class OAuthAuth(httpx.Auth):
         self._generation = 0
         self._failures = 0
         self._last_failure: httpx.Response | None = None
+        self._last_failure_lost = False
+        # True from sending a refresh until its answer arrives: httpx closes the flow at the
+        # yield when the token request fails, so it stays true when the answer was lost.
+        self._refresh_unanswered = False
         self.refresh_count = 0
 
         self._state = threading.Lock()  # guards the fields above; held for microseconds
@@ -311,10 +315,11 @@ class OAuthAuth(httpx.Auth):
             failures = self._failures
             with self._sync_refresh:
                 if self._claim_refresh(failures, None):
-                    started = self._clock()
+                    started, lost = self._clock(), self._sending_refresh()
                     answer = yield self._refresh_request(request)
+                    self._refresh_answered()
                     answer.read()
-                    self._apply(answer, started)
+                    self._apply(answer, started, lost)
 
         used = self._authorize(request)
         response = yield request
@@ -326,10 +331,11 @@ class OAuthAuth(httpx.Auth):
         failures = self._failures
         with self._sync_refresh:
             if self._claim_refresh(failures, used.generation):
-                started = self._clock()
+                started, lost = self._clock(), self._sending_refresh()
                 answer = yield self._refresh_request(request)
+                self._refresh_answered()
                 answer.read()
-                self._apply(answer, started)
+                self._apply(answer, started, lost)
         self._authorize(request)
         yield request
 
@@ -341,10 +347,11 @@ class OAuthAuth(httpx.Auth):
             failures = self._failures
             async with self._task_lock():
                 if self._claim_refresh(failures, None):
-                    started = self._clock()
+                    started, lost = self._clock(), self._sending_refresh()
                     answer = yield self._refresh_request(request)
+                    self._refresh_answered()
                     await answer.aread()
-                    self._apply(answer, started)
+                    self._apply(answer, started, lost)
 
         used = self._authorize(request)
         response = yield request
@@ -356,10 +363,11 @@ class OAuthAuth(httpx.Auth):
         failures = self._failures
         async with self._task_lock():
             if self._claim_refresh(failures, used.generation):
-                started = self._clock()
+                started, lost = self._clock(), self._sending_refresh()
                 answer = yield self._refresh_request(request)
+                self._refresh_answered()
                 await answer.aread()
-                self._apply(answer, started)
+                self._apply(answer, started, lost)
         self._authorize(request)
         yield request
 
@@ -402,8 +410,23 @@ class OAuthAuth(httpx.Auth):
                 needed = self._generation == stale_generation
             failed = self._last_failure if self._failures != failures_before else None
         if needed and failed is not None:
-            raise token_refresh_error(failed)
+            raise token_refresh_error(failed, earlier_answer_lost=self._last_failure_lost)
         return needed
+
+    def _sending_refresh(self) -> bool:
+        """Note that a refresh is being sent; returns whether an earlier one went unanswered.
+
+        With rotating refresh tokens, a refresh that reached HubSpot but whose answer was lost
+        retired the refresh token this client still holds: the next refresh is then rejected,
+        and its error must say why.
+        """
+        with self._state:
+            lost, self._refresh_unanswered = self._refresh_unanswered, True
+            return lost
+
+    def _refresh_answered(self) -> None:
+        with self._state:
+            self._refresh_unanswered = False
 
     def _authorize(self, request: httpx.Request) -> _Used:
         with self._state:
@@ -445,16 +468,24 @@ class OAuthAuth(httpx.Auth):
             extensions=extensions,
         )
 
-    def _apply(self, answer: httpx.Response, started: float) -> None:
-        """Adopt the token answer, or record and raise its failure."""
+    def _apply(self, answer: httpx.Response, started: float, earlier_lost: bool = False) -> None:
+        """Adopt the token answer, or record and raise its failure.
+
+        ``earlier_lost``: an earlier refresh was sent and its answer never arrived.
+        """
         parsed = _parse_token_answer(answer)
         if parsed is None:
             with self._state:
                 self._failures += 1
                 self._last_failure = answer
+                self._last_failure_lost = earlier_lost
+                if answer.status_code == 429 or answer.status_code >= 500:
+                    # The token endpoint failed before using the refresh token: the doubt
+                    # about the lost answer still stands for the next refresh.
+                    self._refresh_unanswered = earlier_lost
             # DEBUG only: the caller gets the AuthenticationError; a warning would say it twice.
             logger.debug("OAuth token refresh failed: HubSpot answered %d", answer.status_code)
-            raise token_refresh_error(answer)
+            raise token_refresh_error(answer, earlier_answer_lost=earlier_lost)
         access_token, rotated, expires_in = parsed
         with self._state:
             self._access_token = access_token

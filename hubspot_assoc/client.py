@@ -205,7 +205,7 @@ class Client:
                 core.arm(request)
                 response = _send_within(self._http, request, core)
             except (httpx.TransportError, AuthenticationError) as exc:
-                step = core.after_error(operation, request, exc, attempt)
+                step = core.after_error(operation, request, exc, attempt, maybe_applied)
             else:
                 elapsed = time.perf_counter() - started
                 step = core.after_response(operation, response, attempt, elapsed, maybe_applied)
@@ -342,10 +342,10 @@ class AsyncClient:
                 async with asyncio.timeout(core.timeout):
                     response = await http.send(request, auth=core.auth)
             except (httpx.TransportError, AuthenticationError) as exc:
-                step = core.after_error(operation, request, exc, attempt)
+                step = core.after_error(operation, request, exc, attempt, maybe_applied)
             except TimeoutError:
                 late = httpx.ReadTimeout("the attempt outlasted timeout", request=request)
-                step = core.after_error(operation, request, late, attempt)
+                step = core.after_error(operation, request, late, attempt, maybe_applied)
             else:
                 elapsed = time.perf_counter() - started
                 step = core.after_response(operation, response, attempt, elapsed, maybe_applied)

@@ -376,14 +376,25 @@ class APIConnectionError(HubSpotError):
     """The request got no HTTP answer (DNS, TLS, connection reset, proxy...).
 
     The transport's exception is chained as ``__cause__``. Attributes: ``method``, ``url``
-    (credential-looking query parameters masked), ``attempts``.
+    (credential-looking query parameters masked), ``attempts``, and
+    ``may_have_been_applied``: true when a write was sent and its answer was lost, so the
+    change may have happened at HubSpot (read the current state before running it again).
     """
 
-    def __init__(self, message: str, *, method: str, url: str, attempts: int = 1):
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        attempts: int = 1,
+        may_have_been_applied: bool = False,
+    ):
         self.message = message
         self.method = method
         self.url = _safe_url(url)
         self.attempts = attempts
+        self.may_have_been_applied = may_have_been_applied
         super().__init__(message)
 
     def __str__(self) -> str:
@@ -711,13 +722,22 @@ class RateLimitError(APIError):
 
 
 class ServerError(APIError):
-    """5xx: HubSpot or its edge failed (500-599, including the edge's 520-524)."""
+    """5xx: HubSpot or its edge failed (500-599, including the edge's 520-524).
+
+    ``may_have_been_applied`` is true for a write: HubSpot may have made the change before
+    failing.
+    """
+
+    @property
+    def may_have_been_applied(self) -> bool:
+        """Whether the failed call was a write that HubSpot may still have carried out."""
+        return self.method.upper() not in {"GET", "HEAD", "OPTIONS", ""}
 
     def _advice(self) -> str:
         text = "This is on HubSpot's side and usually brief; retry later"
         if self.status_code == 524:
             text = "HubSpot did not answer within 100 seconds; retry later"
-        if self.method.upper() not in {"GET", "HEAD", "OPTIONS", ""}:
+        if self.may_have_been_applied:
             text += (
                 " — the change may or may not have been applied, so read the current "
                 "configuration before retrying"
@@ -945,8 +965,14 @@ REFRESH_FAILED = "OAUTH_REFRESH_FAILED"
 _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 
 
-def token_refresh_error(response: httpx.Response) -> AuthenticationError:
+def token_refresh_error(
+    response: httpx.Response, *, earlier_answer_lost: bool = False
+) -> AuthenticationError:
     """The exception for a failed OAuth token refresh (RFC 6749 error body).
+
+    ``earlier_answer_lost``: an earlier refresh request got no answer. When HubSpot rotates
+    refresh tokens, that lost answer carried the new refresh token and retired the one the
+    client still holds, which explains a rejection: the message says so.
 
     HubSpot's ``error_description`` and ``message`` are deliberately left out of the
     message and of ``body``: they are free text that may echo the refresh token or client
@@ -982,6 +1008,13 @@ def token_refresh_error(response: httpx.Response) -> AuthenticationError:
             f"HubSpot's token endpoint answered {status} while refreshing the OAuth access "
             "token; the refresh token was not rejected. This is usually temporary: try the "
             "call again in a moment"
+        )
+    elif earlier_answer_lost:
+        detail = (
+            f"HubSpot rejected the OAuth refresh token ({named}). An earlier refresh request "
+            "got no answer: HubSpot rotates refresh tokens, so the lost answer most likely "
+            "carried the new refresh token and retired the one this client holds. Run the "
+            "OAuth install flow again to get a new refresh token"
         )
     else:
         detail = f"HubSpot rejected the OAuth refresh token ({named}). {advice}"
