@@ -501,7 +501,8 @@ class APIError(HubSpotError):
         text = f"{self._heading()}: {' '.join(parts) or 'HubSpot gave no explanation.'}"
         if tail:
             text += f" ({', '.join(tail)})"
-        return text
+        # Every part comes from the server's answer; any of them may echo a credential.
+        return _scrub(text)
 
     def __str__(self) -> str:
         # Computed on demand so that attempts set by the client after construction show up.
@@ -831,7 +832,43 @@ def _read(response: httpx.Response) -> tuple[object, str, str, dict[str, str]]:
                 body = response.text
             except Exception:
                 body = content.decode("utf-8", "replace")
-    return body, method, url, headers
+    return _without_token(body, _bearer_of(response)), method, url, headers
+
+
+# Shorter values are not searched for: masking "4" would corrupt "404", and no real
+# HubSpot token is this short.
+_MIN_SECRET = 8
+
+
+def _bearer_of(response: httpx.Response) -> str | None:
+    """The bearer token the request carried, when long enough to search for safely."""
+    try:
+        value = response.request.headers.get("authorization", "")
+    except Exception:
+        return None
+    scheme, _, token = value.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and len(token) >= _MIN_SECRET else None
+
+
+def _without_token(value: object, token: str | None, depth: int = 0) -> object:
+    """``value`` (a parsed body) with every occurrence of ``token`` masked, keys included.
+
+    A server may echo the request's token in any field (``errors[].code``, ``context``...);
+    patterns catch known token shapes, this catches the token actually sent.
+    """
+    if token is None or depth > 100:
+        return value
+    if isinstance(value, str):
+        return value.replace(token, "***")
+    if isinstance(value, Mapping):
+        return {
+            _without_token(k, token, depth + 1): _without_token(v, token, depth + 1)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_without_token(v, token, depth + 1) for v in value]
+    return value
 
 
 def _fields(body: object, headers: Mapping[str, str]) -> dict[str, Any]:
