@@ -66,16 +66,32 @@ class _Hidden:
         return self._text
 
 
-def _check_secret(argument: str, value: object, example: str) -> None:
-    if not isinstance(value, str) or not value.strip():
+def clean_secret(value: object) -> object:
+    """A credential without the whitespace and byte order marks around it, else as given.
+
+    Files saved by some Windows editors start with a UTF-8 byte order mark, and files and
+    environment variables often end with a newline; neither belongs to the token.
+    """
+    if not isinstance(value, str):
+        return value
+    return value.strip().strip("\ufeff").strip()
+
+
+def _check_secret(argument: str, value: object, example: str) -> str:
+    """``value`` cleaned (:func:`clean_secret`), or InvalidInputError naming ``argument``."""
+    value = clean_secret(value)
+    if not isinstance(value, str) or not value:
         raise InvalidInputError(argument, _Hidden(value), f"a non-empty string, e.g. {example}")
-    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+    # Tokens are printable ASCII; anything else cannot go into an HTTP header.
+    if any(ch.isspace() or not (ch.isascii() and ch.isprintable()) for ch in value):
         raise InvalidInputError(
             argument,
             _Hidden(value),
-            f"a string without spaces or line breaks, e.g. {example}",
-            hint="check for a stray newline when reading it from a file or environment variable",
+            f"a string of printable ASCII without spaces or line breaks, e.g. {example}",
+            hint="check for a stray newline or invisible character when reading it from a "
+            "file or environment variable",
         )
+    return value
 
 
 class BearerAuth(httpx.Auth):
@@ -89,9 +105,8 @@ class BearerAuth(httpx.Auth):
         http = httpx.Client(auth=BearerAuth("pat-na1-..."))
     """
 
-    def __init__(self, token: str) -> None:
-        _check_secret("token", token, "'pat-na1-...'")
-        self._token = token
+    def __init__(self, token: str, *, argument: str = "token") -> None:
+        self._token = _check_secret(argument, token, "'pat-na1-...'")
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self._token}"
@@ -121,9 +136,10 @@ def _validate_expires_at(name: str, value: object) -> None:
         raise InvalidInputError(name, value, allowed)
 
 
-def _validate_optional_secret(name: str, value: object) -> None:
-    if value is not None:
-        _check_secret(name, value, "the access_token from the last token response")
+def _validate_optional_secret(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    return _check_secret(name, value, "the access_token from the last token response")
 
 
 def _validate_token_url(name: str, value: object) -> None:
@@ -210,13 +226,20 @@ class OAuth:
     def __post_init__(self) -> None:
         # In field order, as the first wrong argument is the one reported.
         _validate_client_id("client_id", self.client_id)
-        _check_secret(
-            "client_secret", self.client_secret, "the client secret from the app's Auth settings"
-        )
-        _check_secret(
-            "refresh_token", self.refresh_token, "the refresh_token from the install flow"
-        )
-        _validate_optional_secret("access_token", self.access_token)
+        # Frozen: the cleaned values (see clean_secret) go in through object.__setattr__.
+        cleaned = {
+            "client_secret": _check_secret(
+                "client_secret",
+                self.client_secret,
+                "the client secret from the app's Auth settings",
+            ),
+            "refresh_token": _check_secret(
+                "refresh_token", self.refresh_token, "the refresh_token from the install flow"
+            ),
+            "access_token": _validate_optional_secret("access_token", self.access_token),
+        }
+        for name, value in cleaned.items():
+            object.__setattr__(self, name, value)
         _validate_expires_at("expires_at", self.expires_at)
         _validate_token_url("token_url", self.token_url)
         _validate_callback("on_refresh", self.on_refresh)

@@ -16,7 +16,7 @@ import httpx
 
 from ._core import MAX_TIMEOUT, Core, Done, Fail, Retry, Step
 from ._url import normalise_base_url
-from .auth import BearerAuth, OAuth, OAuthAuth
+from .auth import BearerAuth, OAuth, OAuthAuth, clean_secret
 from .errors import (
     AuthenticationError,
     BatchPartialFailureError,
@@ -82,13 +82,15 @@ class _Settings:
             auth = OAuthAuth(oauth, token_url=token_url)
             self.credential = "OAuth"
         else:
-            token = access_token or os.environ.get(TOKEN_ENV, "").strip()
+            argument, token = "access_token", access_token
+            if not token:
+                argument, token = TOKEN_ENV, str(clean_secret(os.environ.get(TOKEN_ENV, "")))
             if not token:
                 raise MissingCredentialsError(
                     "No HubSpot credentials: pass access_token=... (a private app token) or "
                     f"oauth=OAuth(...) to the client, or set the {TOKEN_ENV} environment variable."
                 )
-            auth = BearerAuth(token)
+            auth = BearerAuth(token, argument=argument)
             self.credential = "access token"
         if timeout is not None and (
             isinstance(timeout, bool)

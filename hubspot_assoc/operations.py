@@ -52,6 +52,8 @@ T = TypeVar("T")
 InputT = TypeVar("InputT", AssociationSpec, LimitInput)
 
 DEFAULT_BATCH_SIZE = 100
+# HubSpot answers 400 to a batch of more than 100 inputs.
+MAX_BATCH_SIZE = 100
 # The generated parsers take a client only to decide what to do with statuses the spec
 # does not list; every operation has a `default` response, so any instance will do.
 _PARSER_CLIENT = _GeneratedClient(base_url="")
@@ -267,8 +269,12 @@ def _chunks(items: list[InputT], batch_size: int) -> Iterable[list[InputT]]:
 
 
 def _batch_size(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInputError("batch_size", value, "a positive int (HubSpot accepts up to 100)")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_BATCH_SIZE:
+        raise InvalidInputError(
+            "batch_size",
+            value,
+            f"an int from 1 to {MAX_BATCH_SIZE} (HubSpot refuses more inputs per request)",
+        )
     return value
 
 
