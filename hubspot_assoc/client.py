@@ -134,8 +134,11 @@ class Client:
             the ``HUBSPOT_ACCESS_TOKEN`` environment variable.
         oauth: an :class:`OAuth` configuration instead of a fixed token; the client then
             refreshes the access token itself.
-        base_url: defaults to ``HUBSPOT_BASE_URL``, then ``https://api.hubapi.com``.
-        timeout: seconds per HTTP attempt (for the client's own HTTP connection pool).
+        base_url: defaults to ``HUBSPOT_BASE_URL``, then ``https://api.hubapi.com``; an
+            http(s) address without ``user:password@``, ``?query`` or ``#fragment``.
+        timeout: the most seconds one HTTP attempt may take, from connecting to the last
+            byte of the answer (greater than 0, at most 86,400; ``None``: no limit). A slow
+            or trickling answer ends with :class:`APITimeoutError`.
         retry: a :class:`RetryPolicy`, or ``None`` to never retry.
         rate_limit: a :class:`RateLimit` budget shared by every call of this client, or
             ``None`` to send without client-side limiting.
