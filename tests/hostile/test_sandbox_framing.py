@@ -278,3 +278,29 @@ def test_custom_object_id_takes_ascii_digits_only() -> None:
 
     assert PortalState.is_custom_id("2-123")
     assert not PortalState.is_custom_id("2-\uff11\uff12")
+
+
+def test_sandbox_command_takes_the_read_timeout() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    command = [sys.executable, "-m", "hubspot_assoc.sandbox", "--port", "0", "--read-timeout",
+               "0.5", "--max-request-bytes", "64", "--rate-limit", "off"]  # fmt: skip
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) as process:
+        try:
+            assert process.stdout is not None
+            url = process.stdout.readline().split()[-1]
+            port = int(url.rsplit(":", 1)[1])
+            started = time.monotonic()
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(_request("POST", PURGE, "Content-Length: 10", body=b"{"))
+                status = _parse(sock.recv(65536))[0]
+            assert status == 408
+            assert time.monotonic() - started < 3
+            answer = httpx.post(url + PURGE, content=b"x" * 65)
+            assert answer.status_code == 413
+        finally:
+            process.terminate()
+            process.wait(10)
