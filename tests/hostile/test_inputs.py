@@ -3,7 +3,11 @@ points 7-8), for both clients, against the sandbox."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -227,3 +231,32 @@ def test_token_with_an_invisible_or_non_ascii_character_inside_is_refused(
             cls(secret, base_url="http://127.0.0.1:9")
         assert caught.value.argument == "access_token"
         assert "1234" not in str(caught.value) + repr(caught.value)
+
+
+def test_cli_token_file_with_bom_and_crlf_works(sb: Sandbox, tmp_path: Path) -> None:
+    path = tmp_path / "token.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + sb.token.encode() + b"\r\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUBSPOT_")}
+    env["HUBSPOT_BASE_URL"] = sb.url
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hubspot_assoc",
+            "--token-file",
+            str(path),
+            "--json",
+            "labels",
+            "list",
+            "contacts",
+            "companies",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert sb.requests[-1].token == sb.token
+    assert sb.token not in run.stdout + run.stderr
