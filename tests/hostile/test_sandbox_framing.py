@@ -305,3 +305,23 @@ def test_sandbox_command_takes_the_read_timeout() -> None:
         finally:
             process.terminate()
             process.wait(10)
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (b"GARBAGE\r\n\r\n", 400),
+        (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414),
+        (b"GET / HTTP/1.1\r\nX: " + b"a" * 70_000 + b"\r\n\r\n", 431),
+        (b"GET / HTTP/1.1\r\n" + b"X: a\r\n" * 200 + b"\r\n", 431),
+        (b"GET / HTTP/2.0\r\n\r\n", 505),
+        (b"GET / HTTP/1.1\r\nHost: x\r\n", 408),  # the headers never end
+    ],
+    ids=["syntax", "long-line", "long-header", "many-headers", "version", "unfinished"],
+)
+def test_unparsable_requests_get_a_json_error_body(sb: Sandbox, raw: bytes, status: int) -> None:
+    answer, headers, body = _parse(_exchange(sb, raw))
+    assert answer == status
+    assert headers.get("connection") == "close"
+    assert headers["content-type"].startswith("application/json")
+    assert json.loads(body)["status"] == "error"
