@@ -11,11 +11,17 @@ Everything a user needs is importable from here; ``hubspot_assoc_api`` (the gene
 low-level client) is an implementation detail.
 """
 
-from typing import TYPE_CHECKING, Any
+from __future__ import annotations
 
 from ._version import __version__
 
+# Not `from typing import TYPE_CHECKING`: importing typing costs about a third of what
+# `hubspot-assoc --help` may spend, and this package is the first thing it imports.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any
+
     from .auth import OAuth, TokenSet
     from .client import AsyncClient, Client
     from .errors import (
@@ -99,9 +105,33 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'hubspot_assoc' has no attribute {name!r}")
-    import importlib
+    # A plain import per module (no import by string), so readers and tools see the source.
+    source: ModuleType
+    if module == "client":
+        from . import client as source_client
 
-    value = getattr(importlib.import_module(f"hubspot_assoc.{module}"), name)
+        source = source_client
+    elif module == "auth":
+        from . import auth as source_auth
+
+        source = source_auth
+    elif module == "ratelimit":
+        from . import ratelimit as source_ratelimit
+
+        source = source_ratelimit
+    elif module == "retry":
+        from . import retry as source_retry
+
+        source = source_retry
+    elif module == "errors":
+        from . import errors as source_errors
+
+        source = source_errors
+    else:
+        from . import models as source_models
+
+        source = source_models
+    value = getattr(source, name)
     globals()[name] = value
     return value
 

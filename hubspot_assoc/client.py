@@ -19,7 +19,6 @@ from ._core import MAX_TIMEOUT, Core, Done, Fail, Retry, Step
 from ._url import normalise_base_url
 from .auth import BearerAuth, OAuth, OAuthAuth, clean_secret
 from .errors import (
-    AuthenticationError,
     BatchPartialFailureError,
     HubSpotError,
     InvalidInputError,
@@ -203,11 +202,18 @@ class Client:
                 acquire_sync(core.window)
             started = time.perf_counter()
             step: Step[T]
+            response: httpx.Response | None = None
             try:
-                core.arm(request)
-                response = _send_within(self._http, request, core)
-            except (httpx.TransportError, AuthenticationError) as exc:
-                step = core.after_error(operation, request, exc, attempt, maybe_applied)
+                end = core.arm(request)
+                # Streamed, then read here: a body httpx cannot decode (a broken gzip) then
+                # fails with the answer's status and headers known; the body is read against
+                # the attempt's deadline.
+                response = self._http.send(request, auth=core.auth, stream=True)
+                _read_by(response, end, request)
+            except (httpx.RequestError, HubSpotError) as exc:
+                step = core.after_error(
+                    operation, request, exc, attempt, response, maybe_applied=maybe_applied
+                )
             else:
                 elapsed = time.perf_counter() - started
                 step = core.after_response(operation, response, attempt, elapsed, maybe_applied)
@@ -329,17 +335,28 @@ class AsyncClient:
                 await acquire_async(core.window)
             started = time.perf_counter()
             step: Step[T]
+            response: httpx.Response | None = None
             try:
                 core.arm(request)
                 # httpx bounds each socket operation by the time left (core.arm); this also
                 # bounds what happens between them, such as an OAuth refresh.
                 async with asyncio.timeout(core.timeout):
-                    response = await http.send(request, auth=core.auth)
-            except (httpx.TransportError, AuthenticationError) as exc:
-                step = core.after_error(operation, request, exc, attempt, maybe_applied)
+                    # Streamed, then read here: a body httpx cannot decode (a broken gzip)
+                    # then fails with the answer's status and headers known.
+                    response = await http.send(request, auth=core.auth, stream=True)
+                    try:
+                        await response.aread()
+                    finally:
+                        await response.aclose()
+            except (httpx.RequestError, HubSpotError) as exc:
+                step = core.after_error(
+                    operation, request, exc, attempt, response, maybe_applied=maybe_applied
+                )
             except TimeoutError:
                 late = httpx.ReadTimeout("the attempt outlasted timeout", request=request)
-                step = core.after_error(operation, request, late, attempt, maybe_applied)
+                step = core.after_error(
+                    operation, request, late, attempt, response, maybe_applied=maybe_applied
+                )
             else:
                 elapsed = time.perf_counter() - started
                 step = core.after_response(operation, response, attempt, elapsed, maybe_applied)
@@ -367,23 +384,19 @@ class AsyncClient:
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
 
 
-def _send_within(http: httpx.Client, request: httpx.Request, core: Core) -> httpx.Response:
-    """Send ``request`` and read its answer, ending the attempt by ``core.timeout``.
+def _read_by(response: httpx.Response, end: float | None, request: httpx.Request) -> None:
+    """Read the streamed ``response`` body, giving up with ``httpx.ReadTimeout`` after ``end``.
 
     core.arm bounds connecting, sending and the wait for the headers; httpcore fixes the
-    read timeout of the body once, when the body starts, so the body is read here in a
-    loop that checks the attempt's deadline between chunks.
+    read timeout of the body once, when the body starts, so a trickled body is cut here,
+    between chunks.
     """
-    if core.timeout is None:
-        return http.send(request, auth=core.auth)
-    end = time.monotonic() + core.timeout
-    response = http.send(request, auth=core.auth, stream=True)
-    response.stream = _DeadlineStream(response.stream, end, request)
+    if end is not None:
+        response.stream = _DeadlineStream(response.stream, end, request)
     try:
         response.read()
     finally:
         response.close()
-    return response
 
 
 class _DeadlineStream(httpx.SyncByteStream):

@@ -11,9 +11,11 @@ import pytest
 
 from hubspot_assoc import cli
 from hubspot_assoc import operations as ops
+from hubspot_assoc._reading import read_success
 from hubspot_assoc.cli import confirm as cli_confirm
 from hubspot_assoc.cli.batch import run_batch
 from hubspot_assoc.cli.context import Context
+from hubspot_assoc.cli.jsonout import redacted
 from hubspot_assoc.errors import BatchPartialFailureError, ServerError
 from hubspot_assoc.models import (
     AssociationLabel,
@@ -24,6 +26,7 @@ from hubspot_assoc.models import (
     LimitInput,
 )
 from hubspot_assoc.sandbox import Sandbox
+from hubspot_assoc.scrub import MIN_SECRET_LENGTH, mask_values
 
 # --------------------------------------------------------------------------- specs
 
@@ -111,6 +114,20 @@ def test_format_batch_lists_each_failed_and_unsent_input() -> None:
     assert rows[1][:3] == ["not", "sent", "USER_DEFINED:3=5"]
 
 
+def test_format_batch_does_not_claim_a_canceled_batch_was_set() -> None:
+    item = LimitInput("USER_DEFINED", 279, 5)
+    result: BatchResult[Any] = BatchResult.judge(
+        status="CANCELED", inputs=[item], results=[], errors=[]
+    )
+    text = cli.format_batch("create", "contacts", "companies", result)
+    lines = text.splitlines()
+    assert lines[0] == (
+        "Set 0 of 1 limit on contacts -> companies; 1 unconfirmed (batch status CANCELED):"
+    )
+    assert lines[2].split()[:2] == ["unconfirmed", "USER_DEFINED:279=5"]
+    assert "Set 1 of 1" not in text
+
+
 # --------------------------------------------------------------------------- batching
 
 
@@ -126,7 +143,7 @@ class _Recorder:
         self.sizes.append(len(operation.json["inputs"]))
         if self.fail_on == len(self.sizes):
             raise ServerError(status_code=503, method="POST", url="http://x/y", body="", headers={})
-        return operation.parse(httpx.Response(204))
+        return read_success(operation.reader, httpx.Response(204), operation.name)
 
 
 def _run_batch(
@@ -225,3 +242,19 @@ def test_label_delete_asks_with_the_label_shown(
     assert code == 2
     assert "HUBSPOT_DEFINED:1 (Primary)" in capsys.readouterr().err
     assert all(r.method == "GET" for r in portal.requests)
+
+
+# --------------------------------------------------------------------------- redaction
+
+
+def test_json_is_redacted_string_by_string_never_inside_numbers_or_syntax() -> None:
+    token = "12345678"
+    document = {"exit_code": 12345678, "message": f"said {token}", token: [token, 1.5, None]}
+    masked = redacted(document, lambda text: mask_values(text, [token]))
+    assert masked == {"exit_code": 12345678, "message": "said ***", "***": ["***", 1.5, None]}
+
+
+def test_a_value_shorter_than_the_minimum_is_not_masked() -> None:
+    assert MIN_SECRET_LENGTH == 8
+    assert mask_values("expected 1 of 10", ["x", "1", "1234567"]) == "expected 1 of 10"
+    assert mask_values("a 12345678 b", ["12345678"]) == "a *** b"

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from .batch_limit_response import BatchLimitResponse
     from .batch_limit_update_response import BatchLimitUpdateResponse
     from .batch_purge_response import BatchPurgeResponse
-    from .batch_purge_response_results_item import BatchPurgeResponseResultsItem
     from .batch_status import BatchStatus
     from .error import Error
     from .error_context import ErrorContext
@@ -33,7 +32,6 @@ if TYPE_CHECKING:
     from .links import Links
     from .rate_limit_error import RateLimitError
     from .standard_error import StandardError
-    from .standard_error_sub_category import StandardErrorSubCategory
 
 # Model name -> the module (relative to this package) that defines it.
 _MODULES = {
@@ -45,7 +43,6 @@ _MODULES = {
     "BatchLimitResponse": ".batch_limit_response",
     "BatchLimitUpdateResponse": ".batch_limit_update_response",
     "BatchPurgeResponse": ".batch_purge_response",
-    "BatchPurgeResponseResultsItem": ".batch_purge_response_results_item",
     "BatchStatus": ".batch_status",
     "Error": ".error",
     "ErrorContext": ".error_context",
@@ -60,7 +57,6 @@ _MODULES = {
     "Links": ".links",
     "RateLimitError": ".rate_limit_error",
     "StandardError": ".standard_error",
-    "StandardErrorSubCategory": ".standard_error_sub_category",
 }
 
 
@@ -84,7 +80,6 @@ __all__ = (
     "BatchLimitResponse",
     "BatchLimitUpdateResponse",
     "BatchPurgeResponse",
-    "BatchPurgeResponseResultsItem",
     "BatchStatus",
     "Error",
     "ErrorContext",
@@ -99,5 +94,4 @@ __all__ = (
     "Links",
     "RateLimitError",
     "StandardError",
-    "StandardErrorSubCategory",
 )
