@@ -169,3 +169,43 @@ def test_callers_async_http_client_in_a_second_loop_is_a_clear_error() -> None:
         with pytest.raises(HubSpotError, match="event loop") as caught:
             asyncio.run(client.labels.list("contacts", "companies"))
         assert "http_client" in str(caught.value)
+
+
+def test_a_closed_client_opens_new_connections_when_used_again(kind: str) -> None:
+    with Sandbox(rate_limit=None) as sb:
+
+        def twice(client: Any) -> Any:
+            if kind == "sync":
+                client.labels.list("contacts", "companies")
+                client.close()
+                return client.labels.list("contacts", "companies")
+
+            async def go() -> Any:
+                await client.labels.list("contacts", "companies")
+                await client.aclose()
+                return await client.labels.list("contacts", "companies")
+
+            return go()
+
+        out = call(kind, lambda cls: cls(sb.token, base_url=sb.url, retry=None), twice)
+    assert 279 in {label.type_id for label in out}
+
+
+def test_a_closed_http_client_of_yours_is_a_clear_error(kind: str) -> None:
+    with Sandbox(rate_limit=None) as sb:
+        if kind == "sync":
+            http = httpx.Client()
+            http.close()
+            client = Client(sb.token, base_url=sb.url, retry=None, http_client=http)
+            with pytest.raises(HubSpotError, match="http_client"):
+                client.labels.list("contacts", "companies")
+            return
+
+        async def go() -> None:
+            http = httpx.AsyncClient()
+            await http.aclose()
+            client = AsyncClient(sb.token, base_url=sb.url, retry=None, http_client=http)
+            with pytest.raises(HubSpotError, match="http_client"):
+                await client.labels.list("contacts", "companies")
+
+        asyncio.run(go())
