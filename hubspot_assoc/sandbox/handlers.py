@@ -25,7 +25,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
+from hubspot_assoc.sandbox.records import RecordOperations
 from hubspot_assoc.sandbox.responses import (
     ApiError,
     detail,
@@ -183,6 +185,13 @@ class Operations:
         self.state = state
         self.purge_response = purge_response
         self.max_batch_size = max_batch_size
+        self.records = RecordOperations(
+            state,
+            state.records,
+            self.resolve,
+            lambda body: _batch_inputs(body, self.max_batch_size),
+            self.pair_scopes,
+        )
 
     def resolve(self, name: str) -> ObjectType:
         """The object type named in the path, or the 404 HubSpot answers."""
@@ -208,7 +217,13 @@ class Operations:
     def run(
         self, route: str, params: list[str], body: JSONBody, check_scopes: ScopeCheck
     ) -> Answer:
-        """Run ``route`` with path ``params``; returns ``(status, JSON body or None)``."""
+        """Run ``route`` with path ``params``; returns ``(status, JSON body or None)``.
+
+        Records routes (``associations.*``) carry the raw query string as their last parameter.
+        """
+        if route.startswith("associations."):
+            query = parse_qs(params[-1]) if params[-1] else {}
+            return self.records.run(route, params[:-1], body, query, check_scopes)
         if route == "limits.list_all":
             read_any = [f"crm.objects.{o.scope_name}.read" for o in STANDARD_OBJECTS[:4]]
             check_scopes(read_any, True)
