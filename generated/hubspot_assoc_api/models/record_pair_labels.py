@@ -16,17 +16,16 @@ T = TypeVar("T", bound="RecordPairLabels")
 
 @_attrs_define
 class RecordPairLabels:
-    """A pair of associated records and the labels between them. Every field is optional here (HubSpot requires them all)
-    so that a thinner answer still reads.
+    """A pair of associated records and the labels between them.
 
-        Attributes:
-            from_object_type_id (str | Unset):
-            from_object_id (int | str | Unset): A record id. HubSpot's specs type ids as strings, and its own examples show
-                numbers; both are read.
-            to_object_type_id (str | Unset):
-            to_object_id (int | str | Unset): A record id. HubSpot's specs type ids as strings, and its own examples show
-                numbers; both are read.
-            labels (list[str] | Unset):
+    Attributes:
+        from_object_type_id (str | Unset):
+        from_object_id (int | str | Unset): A record id. HubSpot's specs type ids as strings, and its own examples show
+            numbers; both are read.
+        to_object_type_id (str | Unset):
+        to_object_id (int | str | Unset): A record id. HubSpot's specs type ids as strings, and its own examples show
+            numbers; both are read.
+        labels (list[str] | Unset):
     """
 
     from_object_type_id: str | Unset = UNSET
