@@ -47,7 +47,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
-from hubspot_assoc.errors import InvalidInputError
+from hubspot_assoc.errors import HubSpotError, InvalidInputError
 
 __all__ = [
     "BulkError",
@@ -71,18 +71,11 @@ _ID_RE = re.compile(r"^[1-9][0-9]{0,18}$")
 _FINGERPRINT_BYTES = 1 << 16
 
 
-class BulkError(InvalidInputError):
-    """A bulk job cannot start: unreadable input, or a checkpoint that belongs to another job."""
+class BulkError(HubSpotError, ValueError):
+    """A bulk job cannot start: a missing input, or a checkpoint that belongs to another job.
 
-    def __init__(self, message: str) -> None:
-        ValueError.__init__(self, message)
-        self.argument = "bulk job"
-        self.value = None
-        self.allowed = ""
-        self.hint = None
-
-    def __str__(self) -> str:
-        return str(self.args[0])
+    The message says what to do (use another checkpoint path, delete it, ...).
+    """
 
 
 # --------------------------------------------------------------------------- rows
