@@ -328,3 +328,97 @@ def from_wire_id(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+# --------------------------------------------------------------------------- outcomes
+
+_FROM_KEYS = {"fromobjectid", "fromid", "from", "fromobjectids"}
+_TO_KEYS = {"toobjectid", "toid", "to", "toobjectids"}
+_EITHER_KEYS = {"objectid", "objectids", "id", "ids"}
+
+
+def _context_ids(error: BatchItemError) -> tuple[set[str], set[str], set[str]]:
+    """(from ids, to ids, ids of either side) that an error's context names."""
+    found: tuple[set[str], set[str], set[str]] = (set(), set(), set())
+    for key, values in error.context.items():
+        norm = re.sub(r"[^a-z]", "", key.lower())
+        slot = (
+            0
+            if norm in _FROM_KEYS
+            else 1
+            if norm in _TO_KEYS
+            else 2
+            if norm in _EITHER_KEYS
+            else -1
+        )
+        if slot < 0:
+            continue
+        for value in values:
+            found[slot].update(p for p in re.split(r"[\s,\[\]]+", str(value)) if p.isdigit())
+    return found
+
+
+def _mentions_id(message: str, value: str) -> bool:
+    return re.search(rf"(?<![\w.-]){re.escape(value)}(?![\w.-])", message) is not None
+
+
+def error_names_pair(error: BatchItemError, pair: RecordPair) -> bool:
+    """Whether ``error`` says it is about ``pair``.
+
+    By its ``context`` (``fromObjectId``/``toObjectId``, or ``objectId`` naming either side;
+    keys compared ignoring case and punctuation), or, when the context names no id, by a
+    message that mentions both ids as whole numbers.
+    """
+    froms, tos, either = _context_ids(error)
+    if froms or tos or either:
+        if froms and pair.from_id not in froms:
+            return False
+        if tos and pair.to_id not in tos:
+            return False
+        return not either or bool({pair.from_id, pair.to_id} & either)
+    return _mentions_id(error.message, pair.from_id) and _mentions_id(error.message, pair.to_id)
+
+
+def split_pair_outcomes(
+    inputs: list[RecordPair],
+    answered: Iterable[tuple[str, str]] | None,
+    errors: list[BatchItemError],
+) -> tuple[list[RecordPair], list[RecordPair]]:
+    """Split the inputs of one records batch into ``(succeeded, failed)``, keeping order.
+
+    ``answered`` are the ``(from id, to id)`` pairs the answer's results confirm, or None when
+    the answer carries none (a 204, or results without ids). The rule, in order: an input an
+    error names failed; else, when the results name any input, an input they leave out
+    failed; else, when an error names no input, every input is unconfirmed and counted as
+    failed; else it succeeded.
+    """
+    confirmed = set(answered or ())
+    informative = bool(confirmed & {(p.from_id, p.to_id) for p in inputs})
+    named = [any(error_names_pair(e, p) for e in errors) for p in inputs]
+    unattributed = any(not any(error_names_pair(e, p) for p in inputs) for e in errors)
+    succeeded: list[RecordPair] = []
+    failed: list[RecordPair] = []
+    for pair, hit in zip(inputs, named, strict=True):
+        if hit:
+            failed.append(pair)
+        elif informative:
+            (succeeded if (pair.from_id, pair.to_id) in confirmed else failed).append(pair)
+        elif unattributed:
+            failed.append(pair)
+        else:
+            succeeded.append(pair)
+    return succeeded, failed
+
+
+def pair_failures(
+    failed: list[RecordPair], errors: list[BatchItemError]
+) -> list[tuple[RecordPair, BatchItemError | None]]:
+    """Each failed pair with the error that names it (or the only error naming no input)."""
+    anonymous = [e for e in errors if not any(error_names_pair(e, p) for p in failed)]
+    out: list[tuple[RecordPair, BatchItemError | None]] = []
+    for pair in failed:
+        match = next((e for e in errors if error_names_pair(e, pair)), None)
+        if match is None and len(anonymous) == 1:
+            match = anonymous[0]
+        out.append((pair, match))
+    return out

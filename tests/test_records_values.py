@@ -159,3 +159,36 @@ def test_wire_ids_and_enqueue_time() -> None:
     assert moment == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
     assert enqueue_time(1_700_000_000_000) == moment
     assert enqueue_time({"value": "soon"}) is None and enqueue_time(None) is None
+
+
+# -- outcomes of a records batch -----------------------------------------------------------------
+
+from hubspot_assoc.records import error_names_pair, pair_failures, split_pair_outcomes  # noqa: E402
+
+
+def _error(message: str, **context: list[str]) -> BatchItemError:
+    return BatchItemError("error", "VALIDATION_ERROR", message, context)
+
+
+def test_errors_name_pairs_by_context_or_message() -> None:
+    pair = RecordPair("1", "2")
+    assert error_names_pair(_error("x", fromObjectId=["1"], toObjectId=["2"]), pair)
+    assert not error_names_pair(_error("x", fromObjectId=["1"], toObjectId=["3"]), pair)
+    assert error_names_pair(_error("x", objectId=["2"]), pair)  # a missing record, either side
+    assert error_names_pair(_error("contact 1 and company 2 are not allowed"), pair)
+    assert not error_names_pair(_error("contact 12 and company 2"), pair)
+
+
+def test_split_pair_outcomes_rules() -> None:
+    a, b, c = RecordPair("1", "2"), RecordPair("1", "3"), RecordPair("4", "5")
+    limit = _error("limit", fromObjectId=["1"], toObjectId=["3"])
+    assert split_pair_outcomes([a, b, c], [("1", "2"), ("4", "5")], [limit]) == ([a, c], [b])
+    # results leave c out: not confirmed
+    assert split_pair_outcomes([a, b, c], [("1", "2"), ("1", "3")], []) == ([a, b], [c])
+    # an error naming nobody, and nothing else to go on: nobody is confirmed
+    assert split_pair_outcomes([a, b], None, [_error("went wrong")]) == ([], [a, b])
+    assert split_pair_outcomes([a, b], None, []) == ([a, b], [])
+    failures = pair_failures([b], [limit])
+    assert failures == [(b, limit)]
+    anonymous = _error("went wrong")
+    assert pair_failures([a, b], [anonymous]) == [(a, anonymous), (b, anonymous)]
