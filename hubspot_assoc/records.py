@@ -335,6 +335,11 @@ def from_wire_id(value: Any) -> str:
 _FROM_KEYS = {"fromobjectid", "fromid", "from", "fromobjectids"}
 _TO_KEYS = {"toobjectid", "toid", "to", "toobjectids"}
 _EITHER_KEYS = {"objectid", "objectids", "id", "ids"}
+_SLOTS = {
+    **dict.fromkeys(_FROM_KEYS, 0),
+    **dict.fromkeys(_TO_KEYS, 1),
+    **dict.fromkeys(_EITHER_KEYS, 2),
+}
 
 
 def _context_ids(error: BatchItemError) -> tuple[set[str], set[str], set[str]]:
@@ -342,16 +347,8 @@ def _context_ids(error: BatchItemError) -> tuple[set[str], set[str], set[str]]:
     found: tuple[set[str], set[str], set[str]] = (set(), set(), set())
     for key, values in error.context.items():
         norm = re.sub(r"[^a-z]", "", key.lower())
-        slot = (
-            0
-            if norm in _FROM_KEYS
-            else 1
-            if norm in _TO_KEYS
-            else 2
-            if norm in _EITHER_KEYS
-            else -1
-        )
-        if slot < 0:
+        slot = _SLOTS.get(norm)
+        if slot is None:
             continue
         for value in values:
             found[slot].update(p for p in re.split(r"[\s,\[\]]+", str(value)) if p.isdigit())

@@ -17,10 +17,13 @@ from hubspot_assoc.records import (
     RecordPair,
     association_types,
     enqueue_time,
+    error_names_pair,
     from_wire_id,
+    pair_failures,
     record_id,
     record_ids,
     record_pairs,
+    split_pair_outcomes,
 )
 
 
@@ -162,8 +165,6 @@ def test_wire_ids_and_enqueue_time() -> None:
 
 
 # -- outcomes of a records batch -----------------------------------------------------------------
-
-from hubspot_assoc.records import error_names_pair, pair_failures, split_pair_outcomes  # noqa: E402
 
 
 def _error(message: str, **context: list[str]) -> BatchItemError:
