@@ -31,23 +31,25 @@ exception or a log line.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 import weakref
-from collections.abc import AsyncGenerator, Callable, Generator, MutableMapping
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .errors import AuthenticationError, InvalidInputError, token_refresh_error
+from ._error_mapping import read_response, response_fields
+from .errors import REFRESH_FAILED, AuthenticationError, InvalidInputError
 from .logs import logger
 
 if TYPE_CHECKING:  # asyncio itself is imported only when an async flow runs
     import asyncio
 
-__all__ = ["BearerAuth", "OAuth", "OAuthAuth", "TokenSet"]
+__all__ = ["BearerAuth", "OAuth", "OAuthAuth", "TokenSet", "token_refresh_error"]
 
 _EXPIRED = "EXPIRED_AUTHENTICATION"
 
@@ -513,3 +515,72 @@ def _parse_token_answer(answer: httpx.Response) -> tuple[str, str | None, float]
     if not isinstance(rotated, str) or not rotated.strip():
         rotated = None
     return access_token, rotated, float(expires_in)
+
+
+# --------------------------------------------------------------------------- refresh errors
+
+_REFRESH_ADVICE = {
+    "invalid_grant": (
+        "The refresh token is no longer valid (revoked, the app was uninstalled, or it "
+        "belongs to another app): run the OAuth install flow again to get a new refresh token"
+    ),
+    "invalid_client": (
+        "HubSpot did not accept the app's credentials: check the OAuth client id and client "
+        "secret (they must belong to the app that issued the refresh token)"
+    ),
+    "unauthorized_client": (
+        "This app is not allowed to use the refresh_token grant: check the app's OAuth settings"
+    ),
+    "invalid_request": (
+        "The refresh request was malformed: check that client id, client secret and "
+        "refresh token are all set"
+    ),
+}
+_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
+
+
+def token_refresh_error(response: httpx.Response) -> AuthenticationError:
+    """The exception for a failed OAuth token refresh (RFC 6749 error body).
+
+    HubSpot's ``error_description`` and ``message`` are deliberately left out of the
+    message and of ``body``: they are free text that may echo the refresh token or client
+    secret back. Only the short codes (``error``, ``status``) and the correlation id are
+    kept; ``body`` holds just those.
+    """
+    answer = read_response(response)
+    raw = answer.pop("body")
+    data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+    code = data.get("error")
+    code = code if isinstance(code, str) and _CODE.fullmatch(code) else None
+    status_code_text = data.get("status")
+    status_text = (
+        status_code_text
+        if isinstance(status_code_text, str) and _CODE.fullmatch(status_code_text)
+        else None
+    )
+    fields = response_fields(raw, answer["headers"])
+    named = ", ".join(c for c in (code, status_text) if c) or "no error code"
+    advice = _REFRESH_ADVICE.get(
+        code or "",
+        "Check the OAuth client id, client secret and refresh token, or run the OAuth "
+        "install flow again to get a new refresh token",
+    )
+    safe_body = {k: v for k, v in (("error", code), ("status", status_text)) if v is not None}
+    status = answer["status_code"]
+    if status == 429 or status >= 500:
+        # The token endpoint failed, not the refresh token: say so, or users would
+        # re-authorise an app whose credentials are fine.
+        detail = (
+            f"HubSpot's token endpoint answered {status} while refreshing the OAuth access "
+            "token; the refresh token was not rejected. This is usually temporary: try the "
+            "call again in a moment"
+        )
+    else:
+        detail = f"HubSpot rejected the OAuth refresh token ({named}). {advice}"
+    return AuthenticationError(
+        **answer,
+        body=safe_body,
+        category=REFRESH_FAILED,
+        correlation_id=fields["correlation_id"],
+        detail=detail,
+    )

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
+from ._constants import BASE_URL_ENV, DEFAULT_BASE_URL, TOKEN_ENV
 from ._core import Core, Done, Fail, Retry, Step, normalise_base_url
 from .auth import BearerAuth, OAuth, OAuthAuth
 from .errors import (
@@ -28,15 +30,11 @@ from .retry import RetryPolicy
 
 if TYPE_CHECKING:
     from .models import BatchResult
-    from .operations import BatchPlan, Operation
+    from .operations import BatchChunk, BatchPlan, Operation
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncClient", "Client"]
 
 T = TypeVar("T")
-
-DEFAULT_BASE_URL = "https://api.hubapi.com"
-TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
-BASE_URL_ENV = "HUBSPOT_BASE_URL"
 
 
 class _Settings:
@@ -192,15 +190,7 @@ class Client:
             attempt += 1
 
     def _execute_batch(self, plan: BatchPlan[Any]) -> BatchResult[Any]:
-        parts: list[BatchResult[Any]] = []
-        for index, chunk in enumerate(plan.chunks):
-            try:
-                parts.append(self._execute(chunk.operation))
-            except HubSpotError as exc:
-                if not parts:
-                    raise
-                raise _partial_failure(plan, parts, index, exc) from exc
-        return _combine(parts)
+        return execute_batch(plan, self._execute)
 
 
 class AsyncClient:
@@ -291,6 +281,30 @@ class AsyncClient:
                     raise
                 raise _partial_failure(plan, parts, index, exc) from exc
         return _combine(parts)
+
+
+def execute_batch(
+    plan: BatchPlan[Any],
+    execute: Callable[[Operation[BatchResult[Any]]], BatchResult[Any]],
+    on_request: Callable[[int, BatchChunk[Any]], None] | None = None,
+) -> BatchResult[Any]:
+    """Send *plan*'s chunks in order with *execute* and merge their results.
+
+    *on_request* (if given) is told the index and chunk before each request, e.g. to show
+    progress. When a chunk fails after earlier ones were applied, the
+    :class:`BatchPartialFailureError` says which inputs were applied, failed, not sent.
+    """
+    parts: list[BatchResult[Any]] = []
+    for index, chunk in enumerate(plan.chunks):
+        if on_request is not None:
+            on_request(index, chunk)
+        try:
+            parts.append(execute(chunk.operation))
+        except HubSpotError as exc:
+            if not parts:
+                raise
+            raise _partial_failure(plan, parts, index, exc) from exc
+    return _combine(parts)
 
 
 def _partial_failure(

@@ -1,4 +1,4 @@
-"""Exceptions raised by hubspot-assoc, and the one function that maps a response to them.
+"""Exceptions raised by hubspot-assoc, and the sentences they say.
 
 Every exception the client raises derives from :class:`HubSpotError`, so one ``except``
 catches them all::
@@ -41,22 +41,41 @@ Example::
 
 from __future__ import annotations
 
-import email.utils
 import http
-import json
-import math
 import re
 import reprlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import urlsplit
 
-if TYPE_CHECKING:  # httpx is only needed for type hints: keeps `import hubspot_assoc.models` light.
-    import httpx
+from hubspot_assoc.scrub import safe_url as _safe_url
+from hubspot_assoc.scrub import scrub as _scrub
 
+if TYPE_CHECKING:
+    from hubspot_assoc._error_mapping import error_from_response, unexpected_response
+    from hubspot_assoc.auth import token_refresh_error
     from hubspot_assoc.models import BatchResult
+    from hubspot_assoc.retry import parse_retry_after
+
+# These functions live next to the code they serve (building an exception from an answer,
+# the retry policy, the OAuth flow) and load httpx; this module stays importable without it.
+_ELSEWHERE = {
+    "error_from_response": "hubspot_assoc._error_mapping",
+    "unexpected_response": "hubspot_assoc._error_mapping",
+    "parse_retry_after": "hubspot_assoc.retry",
+    "token_refresh_error": "hubspot_assoc.auth",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _ELSEWHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "APIConnectionError",
@@ -98,31 +117,6 @@ def _restore(cls: type[HubSpotError], args: tuple[Any, ...], state: dict[str, An
     Exception.__init__(obj, *args)
     obj.__dict__.update(state)
     return obj
-
-
-_TOKEN_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # Private app tokens: pat-<region>-<uuid>.
-    (re.compile(r"\bpat-[a-z0-9]+-[A-Za-z0-9-]+", re.IGNORECASE), "pat-***"),
-    (re.compile(r"\bBearer\s+[^\s,;\"']+", re.IGNORECASE), "Bearer ***"),
-    # key=value pairs whose value is a credential (query strings, form bodies echoed back).
-    (
-        re.compile(
-            r"\b(access_token|refresh_token|client_secret|hapikey|code|token)=[^\s&,;\"']+",
-            re.IGNORECASE,
-        ),
-        r"\1=***",
-    ),
-    # Long opaque strings (OAuth access tokens are ~100 chars of this alphabet); a UUID
-    # (36 chars, e.g. a correlation id) is short enough to survive.
-    (re.compile(r"[A-Za-z0-9_\-+=]{40,}"), "***"),
-)
-
-
-def _scrub(text: str) -> str:
-    """Mask anything in server-provided text that looks like a credential."""
-    for pattern, replacement in _TOKEN_PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
 
 
 def _clip(text: str, limit: int = _MAX_TEXT) -> str:
@@ -189,52 +183,11 @@ def _status_phrase(status: int) -> str:
         return "Unknown Status"
 
 
-_SENSITIVE_QUERY = re.compile(
-    r"(^|[?&])(hapikey|access_token|refresh_token|client_secret|code|token)=[^&]*", re.IGNORECASE
-)
-
-
-def _safe_url(url: str) -> str:
-    """The URL with any credential-looking query parameter masked."""
-    return _SENSITIVE_QUERY.sub(lambda m: f"{m.group(1)}{m.group(2)}=***", url)
-
-
 def _path_of(url: str) -> str:
     try:
         return urlsplit(url).path or "/"
     except ValueError:
         return url.split("?", 1)[0]
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header value, or ``None``.
-
-    Accepts delta-seconds (``"7"``, ``"1.5"``) and an HTTP date
-    (``"Wed, 21 Oct 2026 07:28:00 GMT"``); a date in the past gives ``0.0``. Anything
-    unparseable, negative, or not finite gives ``None``.
-
-    >>> parse_retry_after("3")
-    3.0
-    """
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        pass
-    else:
-        return seconds if math.isfinite(seconds) and seconds >= 0 else None
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    current = now if now is not None else datetime.now(UTC)
-    return max(0.0, (when - current).total_seconds())
 
 
 # --------------------------------------------------------------------------- details
@@ -275,6 +228,16 @@ class ErrorDetail:
             sub_category=_str_or_none(value.get("subCategory")),
             context=_coerce_context(value.get("context")),
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        """This detail as plain JSON-ready data (``in`` under HubSpot's own name)."""
+        return {
+            "message": self.message,
+            "code": self.code,
+            "in": self.in_,
+            "sub_category": self.sub_category,
+            "context": {k: list(v) for k, v in self.context.items()},
+        }
 
 
 ErrorDetailLike: TypeAlias = "ErrorDetail | Mapping[str, Any]"
@@ -684,6 +647,8 @@ class RateLimitError(APIError):
         if self.policy is None and isinstance(self.body, Mapping):
             self.policy = _str_or_none(self.body.get("policyName"))
         if self.retry_after is None:
+            from hubspot_assoc.retry import parse_retry_after
+
             self.retry_after = parse_retry_after(self.headers.get("retry-after"))
 
     @property
@@ -782,216 +747,6 @@ def _describe_input(item: object) -> str:
     return reprlib.repr(item)
 
 
-# --------------------------------------------------------------------------- mapping
-
-
-def _read(response: httpx.Response) -> tuple[object, str, str, dict[str, str]]:
-    """(body, method, url, headers) of *response*, never raising."""
-    try:
-        headers = {str(k).lower(): str(v) for k, v in response.headers.items()}
-    except Exception:
-        headers = {}
-    try:
-        method = str(response.request.method)
-        url = str(response.request.url)
-    except Exception:  # a Response built without a request raises RuntimeError
-        method, url = "", ""
-    try:
-        content = response.content
-    except Exception:  # a streamed response that was never read
-        return None, method, url, headers
-    body: object
-    if not content.strip():
-        body = ""
-    else:
-        try:
-            body = json.loads(content)
-        except (ValueError, RecursionError):
-            try:
-                body = response.text
-            except Exception:
-                body = content.decode("utf-8", "replace")
-    return body, method, url, headers
-
-
-def _fields(body: object, headers: Mapping[str, str]) -> dict[str, Any]:
-    """Constructor arguments read from a HubSpot error body of any shape."""
-    data: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
-    correlation = _str_or_none(data.get("correlationId")) or _str_or_none(
-        headers.get("x-hubspot-correlation-id")
-    )
-    if correlation is not None:
-        correlation = _clip(correlation, 80)
-    message = _str_or_none(data.get("message"))
-    return {
-        "category": _str_or_none(data.get("category")) or _str_or_none(data.get("errorType")),
-        "sub_category": _str_or_none(data.get("subCategory")),
-        "message": message,
-        "correlation_id": correlation,
-        "context": _coerce_context(data.get("context")),
-        "errors": _coerce_details(data.get("errors")),
-    }
-
-
-def _class_for(status: int, category: str | None) -> type[APIError]:
-    if status == 400:
-        return BadRequestError
-    if status == 401:
-        return AuthenticationError
-    if status == 403:
-        return MissingScopesError if category == "MISSING_SCOPES" else PermissionDeniedError
-    if status == 404:
-        return NotFoundError
-    if status == 409:
-        return ConflictError
-    if status == 429:
-        return RateLimitError
-    if 500 <= status <= 599:
-        return ServerError
-    return UnexpectedResponseError
-
-
-def error_from_response(response: httpx.Response, *, attempts: int = 1) -> APIError:
-    """The exception for an error *response* (never raises itself).
-
-    Reads HubSpot's JSON error body whatever its shape, keeps the raw text of a non-JSON
-    body (e.g. an edge's HTML 502 page), and picks the class by status: 400
-    :class:`BadRequestError`, 401 :class:`AuthenticationError`, 403
-    :class:`PermissionDeniedError` or :class:`MissingScopesError`, 404
-    :class:`NotFoundError`, 409 :class:`ConflictError`, 429 :class:`RateLimitError`,
-    500-599 :class:`ServerError`, anything else :class:`UnexpectedResponseError`.
-
-    >>> import httpx
-    >>> r = httpx.Response(404, json={"category": "OBJECT_NOT_FOUND", "message": "nope"},
-    ...                    request=httpx.Request("GET", "https://api.hubapi.com/x"))
-    >>> type(error_from_response(r)).__name__
-    'NotFoundError'
-    """
-    body, method, url, headers = _read(response)
-    try:
-        status = int(response.status_code)
-    except Exception:
-        status = 0
-    fields = _fields(body, headers)
-    cls = _class_for(status, fields["category"])
-    detail = None
-    if cls is UnexpectedResponseError:
-        detail = f"The client does not expect HTTP {status} {_status_phrase(status)} for this call"
-    try:
-        return cls(
-            status_code=status,
-            method=method,
-            url=url,
-            body=body,
-            headers=headers,
-            attempts=attempts,
-            detail=detail,
-            **fields,
-        )
-    except Exception:  # defensive: a malformed body must never replace the real error
-        return UnexpectedResponseError(
-            status_code=status, method=method, url=url, body=body, headers=headers,
-            attempts=attempts,
-        )  # fmt: skip
-
-
-def unexpected_response(
-    response: httpx.Response, reason: str, *, attempts: int = 1
-) -> UnexpectedResponseError:
-    """The exception for a success answer the client could not understand.
-
-    The client calls this when parsing a 2xx body fails (``ValueError``, ``KeyError``,
-    ``TypeError``, ``JSONDecodeError``); *reason* says what was wrong.
-    """
-    body, method, url, headers = _read(response)
-    fields = _fields(body, headers)
-    status = response.status_code
-    return UnexpectedResponseError(
-        status_code=status,
-        method=method,
-        url=url,
-        body=body,
-        headers=headers,
-        attempts=attempts,
-        category=fields["category"],
-        correlation_id=fields["correlation_id"],
-        detail=(
-            f"HubSpot answered {status} {_status_phrase(status)} with a body the client could "
-            f"not read ({_clip(reason, 160)}); the raw body is on the exception's .body"
-        ),
-    )
-
-
-_REFRESH_ADVICE = {
-    "invalid_grant": (
-        "The refresh token is no longer valid (revoked, the app was uninstalled, or it "
-        "belongs to another app): run the OAuth install flow again to get a new refresh token"
-    ),
-    "invalid_client": (
-        "HubSpot did not accept the app's credentials: check the OAuth client id and client "
-        "secret (they must belong to the app that issued the refresh token)"
-    ),
-    "unauthorized_client": (
-        "This app is not allowed to use the refresh_token grant: check the app's OAuth settings"
-    ),
-    "invalid_request": (
-        "The refresh request was malformed: check that client id, client secret and "
-        "refresh token are all set"
-    ),
-}
 #: The category of an AuthenticationError raised for a failed OAuth token refresh (set by
 #: the client: HubSpot's token endpoint sends none).
 REFRESH_FAILED = "OAUTH_REFRESH_FAILED"
-_CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
-
-
-def token_refresh_error(response: httpx.Response) -> AuthenticationError:
-    """The exception for a failed OAuth token refresh (RFC 6749 error body).
-
-    HubSpot's ``error_description`` and ``message`` are deliberately left out of the
-    message and of ``body``: they are free text that may echo the refresh token or client
-    secret back. Only the short codes (``error``, ``status``) and the correlation id are
-    kept; ``body`` holds just those.
-    """
-    raw, method, url, headers = _read(response)
-    data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-    code = data.get("error")
-    code = code if isinstance(code, str) and _CODE.fullmatch(code) else None
-    status_code_text = data.get("status")
-    status_text = (
-        status_code_text
-        if isinstance(status_code_text, str) and _CODE.fullmatch(status_code_text)
-        else None
-    )
-    fields = _fields(raw, headers)
-    named = ", ".join(c for c in (code, status_text) if c) or "no error code"
-    advice = _REFRESH_ADVICE.get(
-        code or "",
-        "Check the OAuth client id, client secret and refresh token, or run the OAuth "
-        "install flow again to get a new refresh token",
-    )
-    safe_body = {k: v for k, v in (("error", code), ("status", status_text)) if v is not None}
-    try:
-        status = int(response.status_code)
-    except Exception:
-        status = 0
-    if status == 429 or status >= 500:
-        # The token endpoint failed, not the refresh token: say so, or users would
-        # re-authorise an app whose credentials are fine.
-        detail = (
-            f"HubSpot's token endpoint answered {status} while refreshing the OAuth access "
-            "token; the refresh token was not rejected. This is usually temporary: try the "
-            "call again in a moment"
-        )
-    else:
-        detail = f"HubSpot rejected the OAuth refresh token ({named}). {advice}"
-    return AuthenticationError(
-        status_code=status,
-        method=method,
-        url=url,
-        body=safe_body,
-        headers=headers,
-        category=REFRESH_FAILED,
-        correlation_id=fields["correlation_id"],
-        detail=detail,
-    )

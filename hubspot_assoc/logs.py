@@ -15,34 +15,24 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
+
+from .scrub import scrub
 
 __all__ = ["logger", "redact"]
 
 logger = logging.getLogger("hubspot_assoc")
 
-_SECRET = re.compile(
-    r"(?i)(bearer\s+)[^\s,;\"']+"
-    r"|\bpat-[a-z0-9]+-[a-z0-9-]+"
-    r"|((?:access_token|refresh_token|client_secret|code)[\"']?\s*[=:]\s*[\"']?)[^\s&,;\"']+"
-)
-
 
 def redact(text: str) -> str:
-    """Mask anything in ``text`` that looks like a credential.
+    """Mask anything in ``text`` that looks like a credential (see :mod:`hubspot_assoc.scrub`).
 
     >>> redact("Authorization: Bearer abc.def")
     'Authorization: Bearer ***'
     >>> redact("token pat-na1-1234abcd")
-    'token ***'
+    'token pat-***'
     """
-
-    def _mask(match: re.Match[str]) -> str:
-        prefix = match.group(1) or match.group(2) or ""
-        return f"{prefix}***"
-
-    return _SECRET.sub(_mask, text)
+    return scrub(text)
 
 
 class _RedactingFilter(logging.Filter):

@@ -16,7 +16,6 @@ Example::
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -26,7 +25,8 @@ from typing import Any, Generic, Self, TypeAlias, TypeVar
 import attrs
 
 # One tolerant reader of HubSpot's `context` (map or Java-style string) for the whole package.
-from hubspot_assoc.errors import BatchPartialFailureError, InvalidInputError, _coerce_context
+from hubspot_assoc._constants import Category
+from hubspot_assoc.errors import BatchPartialFailureError, _coerce_context
 
 __all__ = [
     "AssociationLabel",
@@ -40,47 +40,6 @@ __all__ = [
     "LimitInput",
     "split_outcomes",
 ]
-
-
-class Category(StrEnum):
-    """The category of an association type; with a type id it names the type.
-
-    HubSpot's SDKs list three values, its spec four; answers may carry values newer than
-    this list, and models keep those as plain strings.
-    """
-
-    HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
-    USER_DEFINED = "USER_DEFINED"
-    INTEGRATOR_DEFINED = "INTEGRATOR_DEFINED"
-    WORK = "WORK"
-
-    @classmethod
-    def parse(cls, value: object, argument: str = "category") -> Category:
-        """The :class:`Category` for *value*: a member, or its name in any case.
-
-        Surrounding whitespace is ignored; anything else (``"user-defined"``, ``None``,
-        ``1``) raises :class:`~hubspot_assoc.errors.InvalidInputError` naming *argument*
-        and, for a near miss, the closest valid value.
-
-        >>> Category.parse(" user_defined ")
-        <Category.USER_DEFINED: 'USER_DEFINED'>
-        """
-        if isinstance(value, Category):
-            return value
-        allowed = "one of " + ", ".join(c.value for c in cls)
-        if not isinstance(value, str):
-            raise InvalidInputError(argument, value, allowed, hint="pass the category as a str")
-        wanted = value.strip().upper()
-        try:
-            return cls(wanted)
-        except ValueError:
-            pass
-        # Match on a normalised form so "user-defined" or "User Defined" find USER_DEFINED,
-        # but only suggest: guessing what the caller meant is not our place.
-        normalised = re.sub(r"[\s\-.]+", "_", wanted)
-        close = difflib.get_close_matches(normalised, [c.value for c in cls], n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]}?" if close else None
-        raise InvalidInputError(argument, value, allowed, hint=hint)
 
 
 def _category_or_str(value: object) -> Category | str:
@@ -103,6 +62,15 @@ class BatchStatus(StrEnum):
     CANCELED = "CANCELED"
 
 
+def _plain_value(_instance: object, _field: object, value: object) -> object:
+    return str(value) if isinstance(value, Category) else value
+
+
+def _as_dict(self: Any) -> dict[str, Any]:
+    """This value as plain JSON-ready data, keyed by the Python field names."""
+    return attrs.asdict(self, value_serializer=_plain_value)
+
+
 # --------------------------------------------------------------------------- inputs
 
 
@@ -116,6 +84,8 @@ class AssociationSpec:
 
     category: Category | str = attrs.field(converter=_category_or_str)
     type_id: int
+
+    to_dict = _as_dict
 
     def to_api(self) -> dict[str, Any]:
         """HubSpot's JSON for this input (``PublicAssociationSpec``)."""
@@ -139,6 +109,8 @@ class LimitInput:
     category: Category | str = attrs.field(converter=_category_or_str)
     type_id: int
     max_to_object_ids: int
+
+    to_dict = _as_dict
 
     def to_api(self) -> dict[str, Any]:
         """HubSpot's JSON for this input (``...ConfigurationCreateRequest``/``UpdateRequest``)."""
@@ -224,6 +196,8 @@ class AssociationLimit:
     label: str | None = None
     max_to_object_ids: int | None = None
 
+    to_dict = _as_dict
+
     @property
     def spec(self) -> AssociationSpec:
         """The association type, e.g. to purge this limit."""
@@ -252,6 +226,8 @@ class AssociationLabel:
     label: str | None = None
     from_object_type_id: str | None = None
     to_object_type_id: str | None = None
+
+    to_dict = _as_dict
 
     @property
     def spec(self) -> AssociationSpec:
@@ -286,6 +262,8 @@ class BatchItemError:
     context: Mapping[str, list[str]] = attrs.field(factory=dict)
     sub_category: object | None = None
     id: str | None = None
+
+    to_dict = _as_dict
 
     @classmethod
     def from_api(cls, data: object) -> BatchItemError:
@@ -459,6 +437,11 @@ def _input_list(items: Iterable[BatchInput]) -> list[BatchInput]:
     return list(items)
 
 
+def _plain(value: object) -> object:
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if callable(to_dict) else value
+
+
 @attrs.frozen
 class BatchResult(Generic[R]):
     """What a batch call did: HubSpot's answer plus which of *your* inputs were applied.
@@ -510,6 +493,24 @@ class BatchResult(Generic[R]):
                 match = anonymous[0]
             pairs.append((item, match))
         return pairs
+
+    def to_dict(self) -> dict[str, Any]:
+        """This result as plain JSON-ready data: ``ok``, ``status``, which inputs
+        ``succeeded``, ``failed`` (each with the error naming it) or were ``not_sent``,
+        HubSpot's ``errors`` and ``results``."""
+        return {
+            "ok": self.ok,
+            "status": self.status,
+            "succeeded": [item.to_dict() for item in self.succeeded],
+            "failed": [
+                {"input": item.to_dict(), "error": None if error is None else error.to_dict()}
+                for item, error in self.failures()
+            ],
+            "not_sent": [item.to_dict() for item in self.not_sent],
+            "num_errors": self.num_errors,
+            "errors": [error.to_dict() for error in self.errors],
+            "results": [_plain(result) for result in self.results],
+        }
 
     @classmethod
     def empty(cls) -> BatchResult[R]:

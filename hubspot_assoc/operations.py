@@ -24,6 +24,7 @@ from hubspot_assoc_api import Client as _GeneratedClient
 from hubspot_assoc_api.types import Unset
 
 from . import validation
+from ._constants import DEFAULT_BATCH_SIZE
 from .errors import (
     BadRequestError,
     HubSpotError,
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 InputT = TypeVar("InputT", AssociationSpec, LimitInput)
 
-DEFAULT_BATCH_SIZE = 100
 # The generated parsers take a client only to decide what to do with statuses the spec
 # does not list; every operation has a `default` response, so any instance will do.
 _PARSER_CLIENT = _GeneratedClient(base_url="")

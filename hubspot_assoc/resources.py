@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
     from . import operations as ops
@@ -23,9 +23,9 @@ if TYPE_CHECKING:
     )
 
     #: What the purge call accepts as one item.
-    SpecLike = AssociationSpec | dict[str, Any] | tuple[Any, Any]
+    SpecLike: TypeAlias = AssociationSpec | dict[str, Any] | tuple[Any, Any]
     #: What the create and update calls accept as one item.
-    LimitLike = LimitInput | dict[str, Any] | tuple[Any, Any, Any]
+    LimitLike: TypeAlias = LimitInput | dict[str, Any] | tuple[Any, Any, Any]
     # Aliases, because inside the classes `list` names the method, not the builtin.
     LimitList = list[AssociationLimit]
     LabelList = list[AssociationLabel]

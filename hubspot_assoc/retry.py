@@ -39,6 +39,7 @@ How long to wait:
 from __future__ import annotations
 
 import datetime
+import email.utils
 import math
 import random as _random
 from collections.abc import Callable
@@ -46,9 +47,15 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from .errors import InvalidInputError, parse_retry_after
+from .errors import InvalidInputError
 
-__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "may_have_been_applied", "retry_delay"]
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "RetryPolicy",
+    "may_have_been_applied",
+    "parse_retry_after",
+    "retry_delay",
+]
 
 #: Server statuses that may succeed on a second try. 521/523/524 come from the CDN in front
 #: of HubSpot (origin down, unreachable, no answer within 100 s).
@@ -251,3 +258,34 @@ def _interval_seconds(headers: httpx.Headers) -> float | None:
     except ValueError:
         return None
     return millis / 1000.0 if millis > 0 else None
+
+
+def parse_retry_after(value: str | None, *, now: datetime.datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header value, or ``None``.
+
+    Accepts delta-seconds (``"7"``, ``"1.5"``) and an HTTP date
+    (``"Wed, 21 Oct 2026 07:28:00 GMT"``); a date in the past gives ``0.0``. Anything
+    unparseable, negative, or not finite gives ``None``.
+
+    >>> parse_retry_after("3")
+    3.0
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    current = now if now is not None else datetime.datetime.now(datetime.UTC)
+    return max(0.0, (when - current).total_seconds())

@@ -33,6 +33,7 @@ from typing import Any, TypeAlias, TypeVar
 
 import attrs
 
+from hubspot_assoc._constants import INT32_MAX
 from hubspot_assoc.errors import InvalidInputError
 from hubspot_assoc.models import (
     AssociationLabel,
@@ -53,9 +54,6 @@ __all__ = [
     "optional_label_text",
     "type_id",
 ]
-
-INT32_MAX = 2_147_483_647
-"""The largest value HubSpot's int32 fields (``typeId``, ``maxToObjectIds``) hold."""
 
 _MAX_OBJECT_TYPE_LENGTH = 100
 

@@ -6,9 +6,14 @@ import io
 import sys
 from typing import Any
 
+import httpx
 import pytest
 
 from hubspot_assoc import cli
+from hubspot_assoc import operations as ops
+from hubspot_assoc.cli import confirm as cli_confirm
+from hubspot_assoc.cli.batch import run_batch
+from hubspot_assoc.cli.context import Context
 from hubspot_assoc.errors import BatchPartialFailureError, ServerError
 from hubspot_assoc.models import (
     AssociationLabel,
@@ -110,33 +115,40 @@ def test_format_batch_lists_each_failed_and_unsent_input() -> None:
 
 
 class _Recorder:
-    """Stands in for a resource method: records chunk sizes, fails on chosen calls."""
+    """Stands in for ``client._execute``: records chunk sizes, fails on chosen calls, and
+    otherwise reads a 204 (every input applied) with the operation's own parser."""
 
     def __init__(self, fail_on: int | None = None) -> None:
         self.sizes: list[int] = []
         self.fail_on = fail_on
 
-    def __call__(self, chunk: list[Any]) -> BatchResult[Any]:
-        self.sizes.append(len(chunk))
+    def __call__(self, operation: ops.Operation[BatchResult[Any]]) -> BatchResult[Any]:
+        self.sizes.append(len(operation.json["inputs"]))
         if self.fail_on == len(self.sizes):
             raise ServerError(status_code=503, method="POST", url="http://x/y", body="", headers={})
-        return BatchResult(status="COMPLETE", succeeded=list(chunk))
+        return operation.parse(httpx.Response(204))
 
 
-def _context(tty: bool = False) -> cli._Context:
+def _run_batch(
+    context: Context, items: list[AssociationSpec], call: _Recorder, what: str
+) -> BatchResult[Any]:
+    return run_batch(context, ops.purge_limits("contacts", "companies", items), call, what)
+
+
+def _context(tty: bool = False) -> Context:
     class Err(io.StringIO):
         def isatty(self) -> bool:
             return tty
 
     args = cli.build_parser().parse_args(["limits", "purge", "a", "b", "user:1"])
-    return cli._Context(args, io.StringIO(), Err())
+    return Context(args, io.StringIO(), Err())
 
 
 def test_run_batch_sends_requests_of_100_and_shows_progress_on_a_terminal() -> None:
     items = [AssociationSpec("USER_DEFINED", n) for n in range(1, 251)]
     call = _Recorder()
     context = _context(tty=True)
-    result = cli._run_batch(context, items, call, "Purging limits")
+    result = _run_batch(context, items, call, "Purging limits")
     assert call.sizes == [100, 100, 50]
     assert result.succeeded == items and result.ok
     assert isinstance(context.stderr, io.StringIO)
@@ -145,7 +157,7 @@ def test_run_batch_sends_requests_of_100_and_shows_progress_on_a_terminal() -> N
     assert progress[2] == "Purging limits: request 3 of 3 (201-250 of 250)..."
 
     quiet = _context(tty=False)
-    cli._run_batch(quiet, items, _Recorder(), "Purging limits")
+    _run_batch(quiet, items, _Recorder(), "Purging limits")
     assert isinstance(quiet.stderr, io.StringIO)
     assert quiet.stderr.getvalue() == ""
 
@@ -153,7 +165,7 @@ def test_run_batch_sends_requests_of_100_and_shows_progress_on_a_terminal() -> N
 def test_run_batch_says_which_inputs_were_applied_when_a_later_request_fails() -> None:
     items = [AssociationSpec("USER_DEFINED", n) for n in range(1, 251)]
     with pytest.raises(BatchPartialFailureError) as caught:
-        cli._run_batch(_context(), items, _Recorder(fail_on=2), "Purging limits")
+        _run_batch(_context(), items, _Recorder(fail_on=2), "Purging limits")
     result = caught.value.result
     assert result.succeeded == items[:100]
     assert result.failed == items[100:200]
@@ -164,7 +176,7 @@ def test_run_batch_says_which_inputs_were_applied_when_a_later_request_fails() -
 def test_run_batch_reraises_when_the_first_request_fails() -> None:
     items = [AssociationSpec("USER_DEFINED", n) for n in range(1, 3)]
     with pytest.raises(ServerError):
-        cli._run_batch(_context(), items, _Recorder(fail_on=1), "Purging limits")
+        _run_batch(_context(), items, _Recorder(fail_on=1), "Purging limits")
 
 
 # --------------------------------------------------------------------------- prompt
@@ -188,7 +200,7 @@ def test_purge_asks_on_a_terminal_and_shows_what_will_change(
     answer: str,
     purged: bool,
 ) -> None:
-    monkeypatch.setattr(cli, "_stdin_is_tty", lambda: True)
+    monkeypatch.setattr(cli_confirm, "_stdin_is_tty", lambda: True)
     monkeypatch.setattr(sys, "stdin", io.StringIO(answer))
     code = cli.main(["limits", "purge", "contacts", "companies", "hubspot:279"])
     captured = capsys.readouterr()
@@ -207,7 +219,7 @@ def test_purge_asks_on_a_terminal_and_shows_what_will_change(
 def test_label_delete_asks_with_the_label_shown(
     portal: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(cli, "_stdin_is_tty", lambda: True)
+    monkeypatch.setattr(cli_confirm, "_stdin_is_tty", lambda: True)
     monkeypatch.setattr(sys, "stdin", io.StringIO("n\n"))
     code = cli.main(["labels", "delete", "contacts", "companies", "1"])
     assert code == 2

@@ -1,0 +1,152 @@
+"""Building an exception from an HTTP answer: :func:`error_from_response` and
+:func:`unexpected_response`.
+
+Reads HubSpot's error body whatever its shape (JSON of any form, an edge's HTML page, an
+empty body) and picks the class from :mod:`hubspot_assoc.errors` by status. Never raises
+itself: a malformed body must not replace the real error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from hubspot_assoc import errors
+from hubspot_assoc.errors import (
+    _clip,
+    _coerce_context,
+    _coerce_details,
+    _status_phrase,
+    _str_or_none,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["error_from_response", "read_response", "response_fields", "unexpected_response"]
+
+
+def read_response(response: httpx.Response) -> dict[str, Any]:
+    """The constructor arguments every API error takes from *response*: ``status_code``,
+    ``method``, ``url``, ``body`` (parsed JSON, else the text) and ``headers``. Never raises."""
+    try:
+        status = int(response.status_code)
+    except Exception:
+        status = 0
+    try:
+        headers = {str(k).lower(): str(v) for k, v in response.headers.items()}
+    except Exception:
+        headers = {}
+    try:
+        method = str(response.request.method)
+        url = str(response.request.url)
+    except Exception:  # a Response built without a request raises RuntimeError
+        method, url = "", ""
+    answer: dict[str, Any] = {
+        "status_code": status, "method": method, "url": url, "body": None, "headers": headers,
+    }  # fmt: skip
+    try:
+        content = response.content
+    except Exception:  # a streamed response that was never read
+        return answer
+    if not content.strip():
+        answer["body"] = ""
+        return answer
+    try:
+        answer["body"] = json.loads(content)
+    except (ValueError, RecursionError):
+        try:
+            answer["body"] = response.text
+        except Exception:
+            answer["body"] = content.decode("utf-8", "replace")
+    return answer
+
+
+def response_fields(body: object, headers: Mapping[str, str]) -> dict[str, Any]:
+    """Constructor arguments read from a HubSpot error body of any shape."""
+    data: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
+    correlation = _str_or_none(data.get("correlationId")) or _str_or_none(
+        headers.get("x-hubspot-correlation-id")
+    )
+    if correlation is not None:
+        correlation = _clip(correlation, 80)
+    message = _str_or_none(data.get("message"))
+    return {
+        "category": _str_or_none(data.get("category")) or _str_or_none(data.get("errorType")),
+        "sub_category": _str_or_none(data.get("subCategory")),
+        "message": message,
+        "correlation_id": correlation,
+        "context": _coerce_context(data.get("context")),
+        "errors": _coerce_details(data.get("errors")),
+    }
+
+
+_CLASS_BY_STATUS: dict[int, type[errors.APIError]] = {
+    400: errors.BadRequestError,
+    401: errors.AuthenticationError,
+    403: errors.PermissionDeniedError,
+    404: errors.NotFoundError,
+    409: errors.ConflictError,
+    429: errors.RateLimitError,
+}
+
+
+def _class_for(status: int, category: str | None) -> type[errors.APIError]:
+    if status == 403 and category == "MISSING_SCOPES":
+        return errors.MissingScopesError
+    if 500 <= status <= 599:
+        return errors.ServerError
+    return _CLASS_BY_STATUS.get(status, errors.UnexpectedResponseError)
+
+
+def error_from_response(response: httpx.Response, *, attempts: int = 1) -> errors.APIError:
+    """The exception for an error *response* (never raises itself).
+
+    Reads HubSpot's JSON error body whatever its shape, keeps the raw text of a non-JSON
+    body (e.g. an edge's HTML 502 page), and picks the class by status: 400
+    :class:`BadRequestError`, 401 :class:`AuthenticationError`, 403
+    :class:`PermissionDeniedError` or :class:`MissingScopesError`, 404
+    :class:`NotFoundError`, 409 :class:`ConflictError`, 429 :class:`RateLimitError`,
+    500-599 :class:`ServerError`, anything else :class:`UnexpectedResponseError`.
+
+    >>> import httpx
+    >>> r = httpx.Response(404, json={"category": "OBJECT_NOT_FOUND", "message": "nope"},
+    ...                    request=httpx.Request("GET", "https://api.hubapi.com/x"))
+    >>> type(error_from_response(r)).__name__
+    'NotFoundError'
+    """
+    answer = read_response(response)
+    status = answer["status_code"]
+    fields = response_fields(answer["body"], answer["headers"])
+    cls = _class_for(status, fields["category"])
+    detail = None
+    if cls is errors.UnexpectedResponseError:
+        detail = f"The client does not expect HTTP {status} {_status_phrase(status)} for this call"
+    try:
+        return cls(**answer, attempts=attempts, detail=detail, **fields)
+    except Exception:  # defensive: a malformed body must never replace the real error
+        return errors.UnexpectedResponseError(**answer, attempts=attempts)
+
+
+def unexpected_response(
+    response: httpx.Response, reason: str, *, attempts: int = 1
+) -> errors.UnexpectedResponseError:
+    """The exception for a success answer the client could not understand.
+
+    The client calls this when parsing a 2xx body fails (``ValueError``, ``KeyError``,
+    ``TypeError``, ``JSONDecodeError``); *reason* says what was wrong.
+    """
+    answer = read_response(response)
+    fields = response_fields(answer["body"], answer["headers"])
+    status = answer["status_code"]
+    return errors.UnexpectedResponseError(
+        **answer,
+        attempts=attempts,
+        category=fields["category"],
+        correlation_id=fields["correlation_id"],
+        detail=(
+            f"HubSpot answered {status} {_status_phrase(status)} with a body the client could "
+            f"not read ({_clip(reason, 160)}); the raw body is on the exception's .body"
+        ),
+    )

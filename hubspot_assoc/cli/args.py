@@ -1,0 +1,254 @@
+"""Argument types of ``hubspot-assoc``: specs such as ``USER_DEFINED:1001=5``, numbers,
+and the global options every command accepts.
+
+Standard library only (plus :mod:`hubspot_assoc._constants`), so ``--help`` stays light.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from hubspot_assoc._constants import (
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    INT32_MAX,
+    TOKEN_ENV,
+    Category,
+    normalise_category,
+)
+from hubspot_assoc.cli.exits import UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any, NoReturn
+
+    from hubspot_assoc.cli.context import Context
+
+    Handler = Callable[[Context], int]
+
+__all__ = [
+    "CATEGORIES",
+    "CATEGORY_ALIASES",
+    "COMMON_DEFAULTS",
+    "GLOBAL_OPTIONS",
+    "Parser",
+    "add_common",
+    "add_confirm_options",
+    "add_group",
+    "add_leaf",
+    "non_negative_int",
+    "parse_spec",
+    "parse_specs",
+    "positive_float",
+    "type_id",
+]
+
+CATEGORIES = tuple(c.value for c in Category)
+# Short forms people type; each maps to exactly one category, so none is a guess.
+CATEGORY_ALIASES = {
+    "HUBSPOT": Category.HUBSPOT_DEFINED.value,
+    "USER": Category.USER_DEFINED.value,
+    "INTEGRATOR": Category.INTEGRATOR_DEFINED.value,
+}
+CATEGORY_HELP = (
+    "CATEGORY is one of " + ", ".join(CATEGORIES) + " in any case, or hubspot, user, integrator"
+)
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are raised (so ``--json`` can format them) not printed."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: error: {message}", usage=self.format_usage())
+
+
+_SPEC_RE = re.compile(r"^\s*([^:=]*?)\s*:\s*([^=\s]*)\s*(?:=\s*(\S*)\s*)?$")
+
+
+def _category_from(text: str) -> str | None:
+    wanted = text.strip().upper()
+    if wanted in CATEGORIES:
+        return wanted
+    return CATEGORY_ALIASES.get(wanted)
+
+
+def _int_in_range(text: str) -> int | None:
+    if not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if 1 <= value <= INT32_MAX else None
+
+
+def parse_spec(text: str, *, with_max: bool, position: int = 1) -> tuple[str, int, int | None]:
+    """Parse ``CATEGORY:TYPE_ID`` (``with_max=False``) or ``CATEGORY:TYPE_ID=MAX``.
+
+    Returns ``(CATEGORY, type_id, max or None)``; raises :class:`UsageError` naming the
+    argument (its position among the specs and its text) and the expected form.
+
+    >>> parse_spec("user_defined:279=5", with_max=True)
+    ('USER_DEFINED', 279, 5)
+    >>> parse_spec("user:1001", with_max=False)
+    ('USER_DEFINED', 1001, None)
+    """
+    form = "CATEGORY:TYPE_ID=MAX" if with_max else "CATEGORY:TYPE_ID"
+    example = "USER_DEFINED:1001=5" if with_max else "USER_DEFINED:1001"
+    where = f"argument {position} {text!r}"
+
+    def fail(problem: str) -> NoReturn:
+        raise UsageError(
+            f"{where}: {problem}; expected {form} such as {example} ({CATEGORY_HELP})",
+            kind="InvalidInputError",
+            argument=f"argument {position}",
+            value=text,
+        )
+
+    found = _SPEC_RE.match(text)
+    if found is None:
+        fail("not of the form " + form)
+    raw_category, raw_type_id, raw_max = found.groups()
+    category = _category_from(raw_category)
+    if category is None:
+        if not raw_category:
+            fail("the category is missing")
+        normalised = normalise_category(raw_category)
+        hint = f" (did you mean {normalised}?)" if normalised in CATEGORIES else ""
+        fail(f"unknown category {raw_category!r}{hint}")
+    type_id = _int_in_range(raw_type_id)
+    if type_id is None:
+        fail(f"the type id {raw_type_id!r} is not a whole number from 1 to {INT32_MAX}")
+    if not with_max:
+        if raw_max is not None:
+            fail("a limit (=MAX) has no place here")
+        return category, type_id, None
+    if raw_max is None:
+        fail("the limit (=MAX) is missing")
+    maximum = _int_in_range(raw_max)
+    if maximum is None:
+        fail(f"the limit {raw_max!r} is not a whole number from 1 to {INT32_MAX}")
+    return category, type_id, maximum
+
+
+def parse_specs(texts: Sequence[str], *, with_max: bool) -> list[tuple[str, int, int | None]]:
+    """Parse every spec of a command line; a type given twice is a usage error."""
+    parsed: list[tuple[str, int, int | None]] = []
+    seen: dict[tuple[str, int], int] = {}
+    for position, text in enumerate(texts, start=1):
+        item = parse_spec(text, with_max=with_max, position=position)
+        key = item[:2]
+        if key in seen:
+            raise UsageError(
+                f"argument {position} {text!r}: repeats argument {seen[key]} "
+                f"({key[0]}:{key[1]}); give each association type once",
+                kind="InvalidInputError",
+                argument=f"argument {position}",
+                value=text,
+            )
+        seen[key] = position
+        parsed.append(item)
+    return parsed
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: a whole number >= 0."""
+    if not text.isascii() or not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return int(text)
+
+
+def type_id(text: str) -> int:
+    """argparse type: an association type id."""
+    value = _int_in_range(text.strip())
+    if value is None:
+        raise argparse.ArgumentTypeError(
+            f"expected an association type id (a whole number from 1 to {INT32_MAX}), got {text!r}"
+        )
+    return value
+
+
+# The global options: flags and argparse settings, one entry each. Adding a global option
+# is adding an entry here (its value is then on `context.args` in every command).
+GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
+    (("--json",), {"action": "store_true", "default": False,
+                   "help": "print exactly one JSON document on stdout (errors too)"}),
+    (("--base-url",), {"metavar": "URL", "default": None,
+                       "help": f"API base URL (default: ${BASE_URL_ENV} or {DEFAULT_BASE_URL})"}),
+    (("--token-file",), {"metavar": "PATH", "default": None,
+                         "help": f"read the token from this file (default: ${TOKEN_ENV}); "
+                                 "never pass it as an argument"}),
+    (("--timeout",), {"type": positive_float, "metavar": "SECONDS", "default": 30.0,
+                      "help": "seconds per HTTP attempt (default 30)"}),
+    (("--max-retries",), {"type": non_negative_int, "metavar": "N", "default": None,
+                          "help": "retries after a 429, a 5xx or a connection failure "
+                                  "(default 3; 0 never retries)"}),
+    (("-v", "--verbose"), {"action": "store_true", "default": False,
+                           "help": "log every HTTP request on stderr (credentials redacted)"}),
+)  # fmt: skip
+
+# The global options' values when given nowhere (see add_common's `suppress`).
+COMMON_DEFAULTS: dict[str, object] = {
+    flags[-1].lstrip("-").replace("-", "_"): settings["default"]
+    for flags, settings in GLOBAL_OPTIONS
+}
+
+
+def add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """The global options, accepted before or after the command.
+
+    On subcommands their defaults are suppressed so that a value given before the command
+    is not overwritten by the subcommand's default.
+    """
+    group = parser.add_argument_group("global options")
+    for flags, settings in GLOBAL_OPTIONS:
+        if suppress:
+            settings = {**settings, "default": argparse.SUPPRESS}
+        group.add_argument(*flags, **settings)
+
+
+# --------------------------------------------------------------------------- building blocks
+# What a command module uses to declare its commands (see hubspot_assoc.cli.parser).
+
+
+def add_group(commands: Any, name: str, help_text: str, description: str) -> Any:
+    """A command group such as ``limits``; returns the subparsers to add its actions to."""
+    group = commands.add_parser(name, help=help_text, description=description, allow_abbrev=False)
+    return group.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+
+def add_leaf(
+    group: Any, name: str, help_text: str, handler: Handler, *, pair: bool = False
+) -> argparse.ArgumentParser:
+    """A command that runs *handler*; it accepts the global options too, and with *pair*
+    the FROM and TO object types of the pair it is about."""
+    sub: argparse.ArgumentParser = group.add_parser(
+        name, help=help_text, description=help_text, allow_abbrev=False
+    )
+    add_common(sub, suppress=True)
+    sub.set_defaults(handler=handler)
+    if pair:
+        sub.add_argument("from_type", metavar="FROM", help="object type, e.g. contacts or 0-1")
+        sub.add_argument("to_type", metavar="TO", help="object type, e.g. companies or 0-2")
+    return sub
+
+
+def add_confirm_options(sub: argparse.ArgumentParser, *, yes: bool = True) -> None:
+    """``--dry-run``, and ``--yes`` for commands that ask before they change anything."""
+    sub.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the request that would be sent (method, path, JSON body); send nothing",
+    )
+    if yes:
+        sub.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")

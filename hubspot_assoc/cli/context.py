@@ -1,0 +1,132 @@
+"""What every command runs with: the parsed arguments, the output streams, the token
+(read from ``--token-file`` or the environment, and masked in everything printed) and
+a client configured from the global options."""
+
+from __future__ import annotations
+
+import os
+
+from hubspot_assoc._constants import TOKEN_ENV
+from hubspot_assoc.scrub import mask_values
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
+    from typing import IO
+
+    from hubspot_assoc.client import Client
+
+__all__ = ["Context", "enable_request_log"]
+
+
+class Context:
+    """The parsed arguments, the output streams, and the token (for redaction)."""
+
+    def __init__(self, args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> None:
+        self.args = args
+        self.stdout = stdout
+        self.stderr = stderr
+        self.json: bool = bool(getattr(args, "json", False))
+        self.token: str | None = None
+
+    def redact(self, text: str) -> str:
+        """*text* with the token (if known) masked: the last line of defence."""
+        return mask_values(text, [self.token])
+
+    def out(self, text: str = "") -> None:
+        """Print a line on stdout."""
+        self.stdout.write(self.redact(text) + "\n")
+
+    def err(self, text: str) -> None:
+        """Print a line on stderr, at once."""
+        self.stderr.write(self.redact(text) + "\n")
+        self.stderr.flush()
+
+    def emit_json(self, document: object) -> None:
+        """Print *document* as the run's one JSON document."""
+        from hubspot_assoc.cli.jsonout import json_text
+
+        self.out(json_text(document))
+
+    def read_token(self) -> str:
+        """The token from ``--token-file`` or the environment; raises when there is none."""
+        from hubspot_assoc.errors import MissingCredentialsError
+
+        path = self.args.token_file
+        if path is not None:
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    token = handle.read().strip()
+            except FileNotFoundError:
+                raise MissingCredentialsError(
+                    f"--token-file {path!r}: no such file. Put the token alone in that file, "
+                    f"or set {TOKEN_ENV}."
+                ) from None
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                raise MissingCredentialsError(
+                    f"--token-file {path!r}: cannot be read ({reason}). Check the path and its "
+                    f"permissions, or set {TOKEN_ENV}."
+                ) from None
+            if not token:
+                raise MissingCredentialsError(
+                    f"--token-file {path!r} is empty. Put the token (e.g. a private app token "
+                    "pat-na1-...) alone in that file."
+                )
+            if any(ch.isspace() for ch in token):
+                raise MissingCredentialsError(
+                    f"--token-file {path!r} must contain only the token, on one line."
+                )
+            self.token = token
+            return token
+        token = os.environ.get(TOKEN_ENV, "").strip()
+        if not token:
+            raise MissingCredentialsError(
+                f"No HubSpot token: set {TOKEN_ENV} (e.g. a private app token pat-na1-...) or "
+                "pass --token-file PATH. Without an account, try: hubspot-assoc demo"
+            )
+        self.token = token
+        return token
+
+    def client(self) -> Client:
+        """A client configured from the global options."""
+        from hubspot_assoc.client import Client
+        from hubspot_assoc.retry import RetryPolicy
+
+        token = self.read_token()
+        args = self.args
+        retry = (
+            RetryPolicy() if args.max_retries is None else RetryPolicy(max_retries=args.max_retries)
+        )
+        return Client(token, base_url=args.base_url, timeout=args.timeout, retry=retry)
+
+
+def enable_request_log(context: Context) -> Callable[[], None]:
+    """Send the ``hubspot_assoc`` logger's DEBUG lines to stderr; returns the undo function.
+
+    The handler masks the CLI's token in every line (the library's logger masks anything
+    that looks like a credential too; this is belt and braces).
+    """
+    import logging
+
+    def redact(record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = context.redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+    logger = logging.getLogger("hubspot_assoc")
+    handler = logging.StreamHandler(context.stderr)
+    handler.setFormatter(logging.Formatter("debug: %(message)s"))
+    handler.addFilter(redact)
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+    def undo() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+    return undo

@@ -1,0 +1,73 @@
+"""Exit codes of ``hubspot-assoc`` and the usage error (bad command line or input).
+
+Standard library only: ``--help`` and argument errors load nothing else.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EXIT_API_ERROR",
+    "EXIT_CONNECTION",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_PARTIAL",
+    "EXIT_USAGE",
+    "PROG",
+    "UsageError",
+    "exit_code",
+]
+
+PROG = "hubspot-assoc"
+
+EXIT_OK = 0
+"""Success."""
+EXIT_API_ERROR = 1
+"""HubSpot (or the edge in front of it) answered with an error."""
+EXIT_USAGE = 2
+"""Bad arguments or input, missing credentials, or a confirmation that was not given."""
+EXIT_PARTIAL = 3
+"""A batch call applied some inputs and not others."""
+EXIT_CONNECTION = 4
+"""No answer: connection refused, DNS, TLS, timeout."""
+EXIT_INTERRUPTED = 130
+"""Ctrl-C."""
+
+
+class UsageError(Exception):
+    """Bad command line or input: printed as is, exit code 2."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        usage: str | None = None,
+        kind: str = "UsageError",
+        argument: str | None = None,
+        value: str | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.usage = usage
+        self.kind = kind
+        self.argument = argument
+        self.value = value
+
+    @property
+    def shown(self) -> str:
+        """The message as printed on stderr, led by the program name."""
+        if self.message.startswith(PROG):
+            return self.message  # argparse's own, already "hubspot-assoc ...: error: ..."
+        return f"{PROG}: error: {self.message}"
+
+
+def exit_code(exc: BaseException) -> int:
+    """The exit code for an error a command raised."""
+    from hubspot_assoc import errors
+
+    if isinstance(exc, UsageError | errors.InvalidInputError | errors.MissingCredentialsError):
+        return EXIT_USAGE
+    if isinstance(exc, errors.BatchPartialFailureError):
+        return EXIT_PARTIAL
+    if isinstance(exc, errors.APIConnectionError):
+        return EXIT_CONNECTION
+    return EXIT_API_ERROR
