@@ -47,6 +47,13 @@ if TYPE_CHECKING:
         LimitInput,
     )
     from .ratelimit import RateLimit
+    from .records import (
+        Association,
+        AssociationsByRecord,
+        AssociationType,
+        RecordPair,
+        UsageReport,
+    )
     from .retry import RetryPolicy
 
 # Where each public name lives. Importing them lazily keeps `import hubspot_assoc` cheap for
@@ -92,6 +99,10 @@ _EXPORTS = {
         ],
         "models",
     ),
+    **dict.fromkeys(
+        ["Association", "AssociationType", "AssociationsByRecord", "RecordPair", "UsageReport"],
+        "records",
+    ),
 }
 
 
@@ -114,9 +125,12 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
+    "Association",
     "AssociationLabel",
     "AssociationLimit",
     "AssociationSpec",
+    "AssociationType",
+    "AssociationsByRecord",
     "AsyncClient",
     "AuthenticationError",
     "BadRequestError",
@@ -137,9 +151,11 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RecordPair",
     "RetryPolicy",
     "ServerError",
     "TokenSet",
     "UnexpectedResponseError",
+    "UsageReport",
     "__version__",
 ]

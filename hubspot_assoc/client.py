@@ -15,6 +15,7 @@ import httpx
 
 from ._constants import BASE_URL_ENV, DEFAULT_BASE_URL, TOKEN_ENV
 from ._core import Core, Done, Fail, Retry, Step, normalise_base_url
+from .associations import Associations, AsyncAssociations
 from .auth import BearerAuth, OAuth, OAuthAuth
 from .errors import (
     AuthenticationError,
@@ -147,6 +148,7 @@ class Client:
         self._http: httpx.Client = settings.http  # type: ignore[assignment]
         self.limits = Limits(self)
         self.labels = Labels(self)
+        self.associations = Associations(self)
 
     def __repr__(self) -> str:
         return f"Client(base_url={self.base_url!r}, credential={self._credential!r})"
@@ -230,6 +232,7 @@ class AsyncClient:
         self._http: httpx.AsyncClient = settings.http  # type: ignore[assignment]
         self.limits = AsyncLimits(self)
         self.labels = AsyncLabels(self)
+        self.associations = AsyncAssociations(self)
 
     def __repr__(self) -> str:
         return f"AsyncClient(base_url={self.base_url!r}, credential={self._credential!r})"

@@ -72,6 +72,10 @@ class AssociationType:
         return f"{self.category}:{self.type_id}"
 
 
+def _type_tuple(items: Iterable[AssociationType]) -> tuple[AssociationType, ...]:
+    return tuple(items)
+
+
 @attrs.frozen
 class Association:
     """A record associated with another: ``from_id`` is associated with ``to_id`` (a record
@@ -85,7 +89,7 @@ class Association:
     from_id: str
     to_id: str
     to_type: str
-    types: tuple[AssociationType, ...] = attrs.field(default=(), converter=tuple)
+    types: tuple[AssociationType, ...] = attrs.field(default=(), converter=_type_tuple)
 
     @property
     def labels(self) -> list[str]:
