@@ -51,10 +51,14 @@ from hubspot_assoc.errors import HubSpotError, InvalidInputError
 
 __all__ = [
     "BulkError",
+    "ClientApplier",
+    "ClientReader",
     "ExportJob",
     "ImportJob",
     "JobSummary",
     "Row",
+    "export_associations",
+    "import_associations",
     "parse_type_text",
     "read_rows",
 ]
@@ -813,3 +817,136 @@ def _csv_line(cells: Sequence[object]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(cells)
     return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- client glue
+
+
+def _reason(error: Any) -> str:
+    if error is None:
+        return "HubSpot did not confirm this row (it is missing from the answer's results)"
+    category = getattr(error, "category", "") or "error"
+    return f"{category}: {getattr(error, 'message', '')}".strip()
+
+
+class ClientApplier:
+    """An :class:`Applier` over ``client.associations`` (a sync :class:`~hubspot_assoc.Client`).
+
+    Rows with types go through ``create_many``; rows without, through ``associate_defaults``;
+    in ``remove`` mode every row goes through ``remove_many``. A row is in effect when the pair
+    is associated by all of its types (``create``), or not associated at all (``remove``).
+    """
+
+    def __init__(self, client: Any, from_type: str, to_type: str, mode: Mode = "create") -> None:
+        self.client = client
+        self.from_type = from_type
+        self.to_type = to_type
+        self.mode = mode
+
+    def apply(self, rows: Sequence[Row]) -> list[tuple[Row, str]]:
+        """Send the rows; return those HubSpot refused with its reason."""
+        api = self.client.associations
+        results = []
+        if self.mode == "remove":
+            pairs = [(r.from_id, r.to_id) for r in rows]
+            results.append((rows, api.remove_many(self.from_type, self.to_type, pairs)))
+        else:
+            typed = [r for r in rows if r.types]
+            plain = [r for r in rows if not r.types]
+            if typed:
+                items = [(r.from_id, r.to_id, [f"{c}:{i}" for c, i in r.types]) for r in typed]
+                results.append((typed, api.create_many(self.from_type, self.to_type, items)))
+            if plain:
+                pairs = [(r.from_id, r.to_id) for r in plain]
+                results.append((plain, api.associate_defaults(self.from_type, self.to_type, pairs)))
+        refused: list[tuple[Row, str]] = []
+        for sent, result in results:
+            reasons = {(p.from_id, p.to_id): _reason(e) for p, e in result.failures()}
+            refused.extend(
+                (r, reasons[(r.from_id, r.to_id)]) for r in sent if (r.from_id, r.to_id) in reasons
+            )
+        return refused
+
+    def in_effect(self, rows: Sequence[Row]) -> set[int]:
+        """Which rows HubSpot already shows applied (one batch read of their ``from`` ids)."""
+        ids = list(dict.fromkeys(r.from_id for r in rows))
+        found = self.client.associations.read_many(self.from_type, self.to_type, ids)
+        done: set[int] = set()
+        for row in rows:
+            present = {a.to_id: a for a in found.get(row.from_id, [])}
+            association = present.get(row.to_id)
+            if self.mode == "remove":
+                if association is None:
+                    done.add(row.index)
+                continue
+            if association is None:
+                continue
+            have = {t.key for t in association.types}
+            if all((c, i) in have for c, i in row.types):
+                done.add(row.index)
+        return done
+
+
+class ClientReader:
+    """A :class:`Reader` over ``client.associations.read_many``.
+
+    Records without associations of the target type are not errors for an export (they
+    simply have no rows); other errors HubSpot reports are.
+    """
+
+    def __init__(self, client: Any, from_type: str, to_type: str) -> None:
+        self.client = client
+        self.from_type = from_type
+        self.to_type = to_type
+
+    def read(self, ids: Sequence[str]) -> tuple[Found, list[tuple[str, str]]]:
+        """The associations of up to 100 records, every page followed."""
+        found = self.client.associations.read_many(self.from_type, self.to_type, list(ids))
+        out: Found = {
+            record: [(a.to_id, tuple(t.key for t in a.types)) for a in items]
+            for record, items in found.items()
+        }
+        errors: list[tuple[str, str]] = []
+        from hubspot_assoc.records import RecordPair, error_names_pair
+
+        for record in found.failed_ids:
+            probe = RecordPair(record, record)
+            error = next((e for e in found.errors if error_names_pair(e, probe)), None)
+            if (
+                error is not None
+                and error.category == "OBJECT_NOT_FOUND"
+                and ("associated" in error.message.lower() or not error.message)
+            ):
+                continue  # no associations: nothing to export, not a failure
+            errors.append((record, _reason(error)))
+        return out, errors
+
+
+def import_associations(
+    client: Any,
+    from_type: str,
+    to_type: str,
+    source: str | os.PathLike[str],
+    **options: Any,
+) -> JobSummary:
+    """Run an :class:`ImportJob` through ``client`` (a sync :class:`~hubspot_assoc.Client`).
+
+    ``options`` are :class:`ImportJob`'s keywords (``types``, ``mode``, ``checkpoint``,
+    ``rejects``, ``fmt``, ``batch_size``, ``progress``).
+    """
+    mode = options.get("mode", "create")
+    applier = ClientApplier(client, from_type, to_type, mode)
+    return ImportJob(applier, from_type, to_type, source, **options).run()
+
+
+def export_associations(
+    client: Any,
+    from_type: str,
+    to_type: str,
+    ids: str | os.PathLike[str],
+    output: str | os.PathLike[str] | None,
+    **options: Any,
+) -> JobSummary:
+    """Run an :class:`ExportJob` through ``client``; ``options`` are its keywords."""
+    reader = ClientReader(client, from_type, to_type)
+    return ExportJob(reader, from_type, to_type, ids, output, **options).run()
