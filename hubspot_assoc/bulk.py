@@ -596,13 +596,17 @@ class ImportJob:
             self.checkpoint.begin(*span)
             refused = self.applier.apply(good)
             self.summary.calls += 1
-        for item in batch:
-            if isinstance(item, BadRow):
-                rejects.write(_reject_line(item.line, "", "", "", f"unreadable row: {item.reason}"))
-        for row, reason in refused:
-            rejects.write(
-                _reject_line(row.line, row.from_id, row.to_id, format_types(row.types), reason)
-            )
+        lines = [
+            (item.line, _reject_line(item.line, "", "", "", f"unreadable row: {item.reason}"))
+            for item in batch
+            if isinstance(item, BadRow)
+        ]
+        lines += [
+            (row.line, _reject_line(row.line, row.from_id, row.to_id, format_types(row.types), why))
+            for row, why in refused
+        ]
+        for _, text in sorted(lines, key=lambda pair: pair[0]):
+            rejects.write(text)
         bad = sum(1 for r in batch if isinstance(r, BadRow))
         self.summary.rejected += bad + len(refused)
         self.summary.applied += len(good) - len(refused)

@@ -6,12 +6,15 @@ progress bar on a terminal, turns Ctrl-C into a clean stop, and prints the summa
 
 from __future__ import annotations
 
+import contextlib
+
 from hubspot_assoc.cli.args import add_confirm_options, add_leaf, parse_specs
 from hubspot_assoc.cli.confirm import confirm, refuse_without_terminal
 from hubspot_assoc.cli.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, PROG, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Any
 
     from hubspot_assoc.bulk import JobSummary, Mode
@@ -366,6 +369,17 @@ def _report_job(context: Context, summary: JobSummary) -> int:
     return code
 
 
+@contextlib.contextmanager
+def _usage_errors() -> Iterator[None]:
+    """A job that cannot start (missing file, another job's checkpoint) is a usage error."""
+    from hubspot_assoc.bulk import BulkError
+
+    try:
+        yield
+    except BulkError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _batch_size(context: Context) -> int:
     size = context.args.batch_size
     if not 1 <= size <= 100:
@@ -380,7 +394,7 @@ def assoc_import(context: Context) -> int:
     args = context.args
     types = _type_keys(context)
     mode: Mode = "remove" if args.remove else "create"
-    with context.client() as client:
+    with context.client() as client, _usage_errors():
         job = ImportJob(
             ClientApplier(client, args.from_type, args.to_type, mode),
             args.from_type,
@@ -402,7 +416,7 @@ def assoc_export(context: Context) -> int:
     from hubspot_assoc.bulk import ClientReader, ExportJob, count_rows
 
     args = context.args
-    with context.client() as client:
+    with context.client() as client, _usage_errors():
         job = ExportJob(
             ClientReader(client, args.from_type, args.to_type),
             args.from_type,
