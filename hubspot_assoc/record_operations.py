@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlencode
 
 import attrs
 import httpx
@@ -68,10 +69,15 @@ def _request(
     **kwargs: Any,
 ) -> Operation[Any]:
     built: dict[str, Any] = endpoint._get_kwargs(**kwargs)
+    path = str(built["url"])
+    params = {k: v for k, v in (built.get("params") or {}).items() if v is not None}
+    if params:
+        # The operation carries one path; the query (after, limit) rides on it.
+        path += "?" + urlencode(params)
     return Operation(
         name=name,
         method=str(built["method"]).upper(),
-        path=str(built["url"]),
+        path=path,
         json=built.get("json"),
         idempotent=idempotent,
         parse=parse,
