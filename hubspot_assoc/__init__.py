@@ -11,6 +11,7 @@ Everything a user needs is importable from here; ``hubspot_assoc_api`` (the gene
 low-level client) is an implementation detail.
 """
 
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
@@ -110,9 +111,37 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'hubspot_assoc' has no attribute {name!r}")
-    import importlib
+    # A plain import per module (no import by string), so readers and tools see the source.
+    source: ModuleType
+    if module == "client":
+        from . import client as source_client
 
-    value = getattr(importlib.import_module(f"hubspot_assoc.{module}"), name)
+        source = source_client
+    elif module == "auth":
+        from . import auth as source_auth
+
+        source = source_auth
+    elif module == "ratelimit":
+        from . import ratelimit as source_ratelimit
+
+        source = source_ratelimit
+    elif module == "retry":
+        from . import retry as source_retry
+
+        source = source_retry
+    elif module == "errors":
+        from . import errors as source_errors
+
+        source = source_errors
+    elif module == "records":
+        from . import records as source_records
+
+        source = source_records
+    else:
+        from . import models as source_models
+
+        source = source_models
+    value = getattr(source, name)
     globals()[name] = value
     return value
 

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ._reading import read_error, read_success
 from ._version import __version__
 from .errors import (
     REFRESH_FAILED,
@@ -31,7 +32,6 @@ from .errors import (
     AuthenticationError,
     HubSpotError,
     RateLimitError,
-    error_from_response,
 )
 from .logs import logger
 from .ratelimit import RateLimit, RollingWindow
@@ -134,13 +134,13 @@ class Core:
             window.learn(response.headers)
         if 200 <= status < 300:
             try:
-                return Done(operation.parse(response))
+                return Done(read_success(operation.reader, response, operation.name))
             except HubSpotError as exc:
                 # An answer we could not read; its class and raw body say so.
                 if hasattr(exc, "attempts"):
                     exc.attempts = attempt + 1
                 return Fail(exc)
-        error = error_from_response(response, attempts=attempt + 1)
+        error = read_error(response, operation.read_error, attempts=attempt + 1)
         if maybe_applied and operation.already_done is not None and operation.already_done(error):
             # e.g. a delete whose first answer was lost, retried and told "no such type".
             logger.debug("%s: an earlier attempt had already done it (%s)", operation.name, error)
@@ -165,16 +165,25 @@ class Core:
         self,
         operation: Operation[T],
         request: httpx.Request,
-        exc: httpx.TransportError | AuthenticationError,
+        exc: httpx.RequestError | HubSpotError,
         attempt: int,
+        response: httpx.Response | None = None,
     ) -> Step[T]:
         """Decide what a failure without an API answer means: another attempt or an error.
 
         ``exc`` is a transport failure of the API request or of the OAuth token request the
-        credential made first, or the ``AuthenticationError`` of a failed token refresh.
+        credential made first, a body httpx could not decode (``DecodingError``), or the
+        ``HubSpotError`` of a failed token refresh. ``response`` is the answer whose body
+        could not be read, when there was one.
         """
         if isinstance(exc, AuthenticationError):
             return self._after_refresh_error(exc, attempt)
+        if isinstance(exc, HubSpotError):
+            return Fail(exc)
+        if not isinstance(exc, httpx.TransportError):
+            # DecodingError (a broken gzip body of the token answer), TooManyRedirects...:
+            # an answer came but could not be read; repeating the request will not help.
+            return Fail(undecodable(response, exc, request, attempt + 1))
         failed = _failed_request(exc)
         # A failure of the token request means the API request never left this machine:
         # repeating the call is then safe whatever the operation.
@@ -216,7 +225,42 @@ class Core:
         return Retry(delay)
 
 
-def _failed_request(exc: httpx.TransportError) -> httpx.Request | None:
+def undecodable(
+    response: httpx.Response | None, exc: Exception, request: httpx.Request, attempts: int
+) -> HubSpotError:
+    """The error for an answer whose body httpx could not decode (e.g. a broken gzip body).
+
+    The raw bytes are lost inside httpx, so ``body`` is ``None``; the status and headers are
+    kept when the response is known.
+    """
+    from .errors import UnexpectedResponseError
+
+    failed = _failed_request(exc) if isinstance(exc, httpx.RequestError) else None
+    where = failed if failed is not None else request
+    encoding = response.headers.get("content-encoding", "") if response is not None else ""
+    how = f" (Content-Encoding: {encoding})" if encoding else ""
+    status = response.status_code if response is not None else 0
+    answered = f"HubSpot answered {status}" if status else "HubSpot answered"
+    error = UnexpectedResponseError(
+        status_code=status,
+        method=where.method,
+        url=str(where.url),
+        body=None,
+        headers=dict(response.headers) if response is not None else {},
+        correlation_id=(
+            response.headers.get("x-hubspot-correlation-id") if response is not None else None
+        ),
+        attempts=attempts,
+        detail=(
+            f"{answered} with a body that could not be decoded{how}: "
+            f"{type(exc).__name__}: {str(exc)[:160]}"
+        ),
+    )
+    error.__cause__ = exc
+    return error
+
+
+def _failed_request(exc: httpx.RequestError) -> httpx.Request | None:
     """The request whose transport failed (httpx records it), if known."""
     try:
         return exc.request

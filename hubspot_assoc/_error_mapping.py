@@ -8,11 +8,12 @@ itself: a malformed body must not replace the real error.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from hubspot_assoc import errors
+from hubspot_assoc._json import JSONError
+from hubspot_assoc._json import loads as loads_json
 from hubspot_assoc.errors import (
     _clip,
     _coerce_context,
@@ -54,8 +55,8 @@ def read_response(response: httpx.Response) -> dict[str, Any]:
         answer["body"] = ""
         return answer
     try:
-        answer["body"] = json.loads(content)
-    except (ValueError, RecursionError):
+        answer["body"] = loads_json(content)  # bounded nesting, no NaN
+    except JSONError:
         try:
             answer["body"] = response.text
         except Exception:
@@ -100,8 +101,15 @@ def _class_for(status: int, category: str | None) -> type[errors.APIError]:
     return _CLASS_BY_STATUS.get(status, errors.UnexpectedResponseError)
 
 
-def error_from_response(response: httpx.Response, *, attempts: int = 1) -> errors.APIError:
+def error_from_response(
+    response: httpx.Response, *, attempts: int = 1, fields: Mapping[str, Any] | None = None
+) -> errors.APIError:
     """The exception for an error *response* (never raises itself).
+
+    *fields* are the body's ``category``, ``sub_category``, ``message``, ``correlation_id``,
+    ``context`` and ``errors`` when the caller has read them (the client reads them with
+    the generated error models, see :func:`hubspot_assoc._reading.read_error`); otherwise
+    they are read here from whatever JSON came.
 
     Reads HubSpot's JSON error body whatever its shape, keeps the raw text of a non-JSON
     body (e.g. an edge's HTML 502 page), and picks the class by status: 400
@@ -118,7 +126,14 @@ def error_from_response(response: httpx.Response, *, attempts: int = 1) -> error
     """
     answer = read_response(response)
     status = answer["status_code"]
-    fields = response_fields(answer["body"], answer["headers"])
+    if fields is None:
+        fields = response_fields(answer["body"], answer["headers"])
+    else:
+        fields = dict(fields)
+        correlation = fields.get("correlation_id") or _str_or_none(
+            answer["headers"].get("x-hubspot-correlation-id")
+        )
+        fields["correlation_id"] = _clip(correlation, 80) if correlation else None
     cls = _class_for(status, fields["category"])
     detail = None
     if cls is errors.UnexpectedResponseError:
@@ -134,8 +149,9 @@ def unexpected_response(
 ) -> errors.UnexpectedResponseError:
     """The exception for a success answer the client could not understand.
 
-    The client calls this when parsing a 2xx body fails (``ValueError``, ``KeyError``,
-    ``TypeError``, ``JSONDecodeError``); *reason* says what was wrong.
+    *reason* says what was wrong: either a fragment ("the body is not valid JSON") or a
+    whole sentence starting with "HubSpot answered" (what was answered and what was
+    expected), which is then used as it is.
     """
     answer = read_response(response)
     fields = response_fields(answer["body"], answer["headers"])
@@ -146,7 +162,9 @@ def unexpected_response(
         category=fields["category"],
         correlation_id=fields["correlation_id"],
         detail=(
-            f"HubSpot answered {status} {_status_phrase(status)} with a body the client could "
-            f"not read ({_clip(reason, 160)}); the raw body is on the exception's .body"
+            f"{_clip(reason, 400)}; the raw body is on the exception's .body"
+            if reason.startswith("HubSpot answered")
+            else f"HubSpot answered {status} {_status_phrase(status)} with a body the client "
+            f"could not read ({_clip(reason, 160)}); the raw body is on the exception's .body"
         ),
     )

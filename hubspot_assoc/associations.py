@@ -7,7 +7,6 @@ the client. The async twin differs from the sync one only by ``await``.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -28,9 +27,10 @@ else:
         building a client stays as cheap as before (see ``resources._LazyOperations``)."""
 
         def __getattr__(self, name: str) -> Any:
-            module = importlib.import_module("hubspot_assoc.record_operations")
-            globals()["rops"] = module
-            return getattr(module, name)
+            from . import record_operations
+
+            globals()["rops"] = record_operations
+            return getattr(record_operations, name)
 
     rops = _Lazy()
 

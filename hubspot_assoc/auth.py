@@ -43,7 +43,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._error_mapping import read_response, response_fields
-from .errors import REFRESH_FAILED, AuthenticationError, InvalidInputError
+from ._json import JSONError
+from ._json import loads as loads_json
+from ._reading import read_guarded
+from .errors import REFRESH_FAILED, AuthenticationError, HubSpotError, InvalidInputError
 from .logs import logger
 
 if TYPE_CHECKING:  # asyncio itself is imported only when an async flow runs
@@ -404,7 +407,7 @@ class OAuthAuth(httpx.Auth):
                 needed = self._generation == stale_generation
             failed = self._last_failure if self._failures != failures_before else None
         if needed and failed is not None:
-            raise token_refresh_error(failed)
+            raise _refresh_failure(failed)
         return needed
 
     def _authorize(self, request: httpx.Request) -> _Used:
@@ -422,8 +425,8 @@ class OAuthAuth(httpx.Auth):
     def _refreshable(self, response: httpx.Response, used: _Used) -> bool:
         """May this 401 be cured by a refresh (or by a token refreshed meanwhile)?"""
         try:
-            body = response.json()
-        except ValueError:
+            body = loads_json(response.content)
+        except JSONError:
             body = None
         category = body.get("category") if isinstance(body, dict) else None
         return category == _EXPIRED or not used.expiry_known
@@ -449,15 +452,15 @@ class OAuthAuth(httpx.Auth):
 
     def _apply(self, answer: httpx.Response, started: float) -> None:
         """Adopt the token answer, or record and raise its failure."""
-        parsed = _parse_token_answer(answer)
-        if parsed is None:
+        try:
+            access_token, rotated, expires_in = _read_token_answer(answer)
+        except HubSpotError:
             with self._state:
                 self._failures += 1
                 self._last_failure = answer
-            # DEBUG only: the caller gets the AuthenticationError; a warning would say it twice.
+            # DEBUG only: the caller gets the error; a warning would say it twice.
             logger.debug("OAuth token refresh failed: HubSpot answered %d", answer.status_code)
-            raise token_refresh_error(answer)
-        access_token, rotated, expires_in = parsed
+            raise
         with self._state:
             self._access_token = access_token
             if rotated is not None:
@@ -485,32 +488,65 @@ class OAuthAuth(httpx.Auth):
                 )
 
 
-def _parse_token_answer(answer: httpx.Response) -> tuple[str, str | None, float] | None:
-    """(access token, rotated refresh token or None, lifetime in seconds), or None."""
-    if answer.status_code != 200:
-        return None
-    try:
-        data = answer.json()
-    except ValueError:
-        return None
+_SECRET_FIELDS = frozenset({"access_token", "refresh_token", "id_token"})
+
+
+def _redact_token_answer(body: object) -> object:
+    """The token answer with its secrets masked, for an error's ``body``."""
+    if isinstance(body, dict):
+        return {k: "***" if k in _SECRET_FIELDS else v for k, v in body.items()}
+    if isinstance(body, str) and body:
+        return f"<{len(body)} characters, not shown: they may hold a token>"
+    return body
+
+
+def _refresh_failure(answer: httpx.Response) -> HubSpotError:
+    """The error for a token answer that gave no usable token."""
+    if 200 <= answer.status_code < 300:
+        try:
+            _read_token_answer(answer)
+        except HubSpotError as exc:
+            return exc
+    return token_refresh_error(answer)
+
+
+def _read_token_answer(answer: httpx.Response) -> tuple[str, str | None, float]:
+    """(access token, rotated refresh token or None, lifetime in seconds) of a token answer.
+
+    A non-2xx answer raises the refresh error (HubSpot rejected the refresh); a 2xx answer
+    goes through the same guard as API answers, so a body without a usable token raises
+    ``UnexpectedResponseError`` (secrets masked in its ``body``), never a parser exception.
+    """
+    if not 200 <= answer.status_code < 300:
+        raise token_refresh_error(answer)
+    return read_guarded(
+        answer,
+        _token_fields,
+        "a token answer",
+        purpose="to the OAuth token refresh",
+        redact=_redact_token_answer,
+    )
+
+
+def _token_fields(data: object) -> tuple[str, str | None, float]:
     if not isinstance(data, dict):
-        return None
+        raise ValueError("the body is not a JSON object")
     access_token = data.get("access_token")
     if not isinstance(access_token, str) or not access_token.strip():
-        return None
+        raise ValueError("access_token is missing or empty")
     expires_in = data.get("expires_in")
     if isinstance(expires_in, str):
         try:
             expires_in = float(expires_in)
         except ValueError:
-            return None
+            raise ValueError("expires_in is not a number") from None
     if (
         isinstance(expires_in, bool)
         or not isinstance(expires_in, int | float)
         or not math.isfinite(expires_in)
         or expires_in <= 0
     ):
-        return None
+        raise ValueError("expires_in is missing or not a positive number")
     rotated = data.get("refresh_token")
     if not isinstance(rotated, str) or not rotated.strip():
         rotated = None

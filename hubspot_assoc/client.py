@@ -18,7 +18,6 @@ from ._core import Core, Done, Fail, Retry, Step, normalise_base_url
 from .associations import Associations, AsyncAssociations
 from .auth import BearerAuth, OAuth, OAuthAuth
 from .errors import (
-    AuthenticationError,
     BatchPartialFailureError,
     HubSpotError,
     InvalidInputError,
@@ -175,10 +174,17 @@ class Client:
                 acquire_sync(core.window)
             started = time.perf_counter()
             step: Step[T]
+            response: httpx.Response | None = None
             try:
-                response = self._http.send(request, auth=core.auth)
-            except (httpx.TransportError, AuthenticationError) as exc:
-                step = core.after_error(operation, request, exc, attempt)
+                # Streamed, then read here: a body httpx cannot decode (a broken gzip) then
+                # fails with the answer's status and headers known.
+                response = self._http.send(request, auth=core.auth, stream=True)
+                try:
+                    response.read()
+                finally:
+                    response.close()
+            except (httpx.RequestError, HubSpotError) as exc:
+                step = core.after_error(operation, request, exc, attempt, response)
             else:
                 elapsed = time.perf_counter() - started
                 step = core.after_response(operation, response, attempt, elapsed, maybe_applied)
@@ -258,10 +264,17 @@ class AsyncClient:
                 await acquire_async(core.window)
             started = time.perf_counter()
             step: Step[T]
+            response: httpx.Response | None = None
             try:
-                response = await self._http.send(request, auth=core.auth)
-            except (httpx.TransportError, AuthenticationError) as exc:
-                step = core.after_error(operation, request, exc, attempt)
+                # Streamed, then read here: a body httpx cannot decode (a broken gzip) then
+                # fails with the answer's status and headers known.
+                response = await self._http.send(request, auth=core.auth, stream=True)
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
+            except (httpx.RequestError, HubSpotError) as exc:
+                step = core.after_error(operation, request, exc, attempt, response)
             else:
                 elapsed = time.perf_counter() - started
                 step = core.after_response(operation, response, attempt, elapsed, maybe_applied)

@@ -20,7 +20,7 @@ catches them all::
         RateLimitError           429  (.policy, .retry_after)
         ServerError              5xx (500-599, including the edge's 520-524)
         UnexpectedResponseError  any other status, or a success body the client could not read
-      BatchPartialFailureError   a batch call applied some inputs and not others (.result)
+      BatchPartialFailureError   a batch call did not apply (or confirm) every input (.result)
 
 ``str(error)`` is a sentence a person can act on: status and category, HubSpot's own
 message, the specific detail, what to do, the method and path, and the correlation id
@@ -72,9 +72,18 @@ def __getattr__(name: str) -> Any:
     module = _ELSEWHERE.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
+    # Plain imports (no import by string), loaded on first use.
+    if module == "hubspot_assoc._error_mapping":
+        from hubspot_assoc import _error_mapping
 
-    return getattr(importlib.import_module(module), name)
+        return getattr(_error_mapping, name)
+    if module == "hubspot_assoc.retry":
+        from hubspot_assoc import retry
+
+        return getattr(retry, name)
+    from hubspot_assoc import auth
+
+    return getattr(auth, name)
 
 
 __all__ = [
@@ -121,7 +130,9 @@ def _restore(cls: type[HubSpotError], args: tuple[Any, ...], state: dict[str, An
 
 def _clip(text: str, limit: int = _MAX_TEXT) -> str:
     """Collapse whitespace, scrub credentials and cut *text* to at most *limit* characters."""
-    text = _scrub(" ".join(text.split()))
+    # Cut first (generously, so a token at the edge of what is shown is still whole): a
+    # body of megabytes must not cost seconds of scrubbing for 300 characters of message.
+    text = _scrub(" ".join(text[: max(limit * 4, 2000)].split()))
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
@@ -555,6 +566,35 @@ def _scopes_from(values: Iterable[str]) -> list[str]:
     return found
 
 
+def _missing_scopes_in(
+    context: Mapping[str, list[str]], details: Sequence[ErrorDetail], message: str | None
+) -> tuple[tuple[str, ...], bool]:
+    """(scopes, any_of): the scopes an error body (or one batch item's error) says are missing.
+
+    ``missingScopes`` (in ``context``, in a detail's context, or in the
+    ``{missingScopes=[...]}`` string form in a message) names exactly what the token lacks;
+    ``requiredScopes`` and ``requiredGranularScopes`` name everything the call needs, some of
+    which the token may already have, so they are only the fallback. ``any_of`` is true when
+    HubSpot said one of the required scopes would do.
+    """
+    missing: list[str] = _scopes_from(context.get("missingScopes", []))
+    required: list[str] = []
+    any_of = False
+    for detail in details:
+        missing += _scopes_from(detail.context.get("missingScopes", []))
+        missing += _scopes_from(_parse_java_map(detail.message).get("missingScopes", []))
+        for key in ("requiredScopes", "requiredGranularScopes"):
+            values = detail.context.get(key, [])
+            required += _scopes_from(values)
+            if values and "one or more" in detail.message.lower():
+                any_of = True
+    if message:
+        missing += _scopes_from(_parse_java_map(message).get("missingScopes", []))
+    if missing:
+        return tuple(dict.fromkeys(missing)), False
+    return tuple(dict.fromkeys(required)), any_of
+
+
 class MissingScopesError(PermissionDeniedError):
     """403 ``MISSING_SCOPES``: the token lacks a scope; ``missing_scopes`` says which.
 
@@ -573,26 +613,7 @@ class MissingScopesError(PermissionDeniedError):
         self.missing_scopes, self._any_of = self._find_scopes()
 
     def _find_scopes(self) -> tuple[tuple[str, ...], bool]:
-        # `missingScopes` (in `context`, in an error detail, or in the `{missingScopes=[...]}`
-        # string form) names exactly what the token lacks; `requiredScopes` and
-        # `requiredGranularScopes` name everything the call needs, some of which the token
-        # may already have. So the required lists are only the fallback.
-        missing: list[str] = _scopes_from(self.context.get("missingScopes", []))
-        required: list[str] = []
-        any_of = False
-        for detail in self.errors:
-            missing += _scopes_from(detail.context.get("missingScopes", []))
-            missing += _scopes_from(_parse_java_map(detail.message).get("missingScopes", []))
-            for key in ("requiredScopes", "requiredGranularScopes"):
-                values = detail.context.get(key, [])
-                required += _scopes_from(values)
-                if values and "one or more" in detail.message.lower():
-                    any_of = True
-        if self.message:
-            missing += _scopes_from(_parse_java_map(self.message).get("missingScopes", []))
-        if missing:
-            return tuple(dict.fromkeys(missing)), False
-        return tuple(dict.fromkeys(required)), any_of
+        return _missing_scopes_in(self.context, self.errors, self.message)
 
     def _specifics(self) -> list[str]:
         scopes, any_of = self._find_scopes()
@@ -691,16 +712,22 @@ class ServerError(APIError):
 
 
 class UnexpectedResponseError(APIError):
-    """HubSpot answered a status this call does not expect, or a body the client could not
-    read. The raw body is on ``body``."""
+    """HubSpot answered a status this call does not expect (3xx, 418...), or a 2xx answer the
+    client could not read: not JSON, nested deeper than 200 levels, undecodable (a broken
+    gzip), or not the shape any published version of HubSpot's spec documents. The message
+    says what HubSpot answered and what was expected; the raw body is on ``body`` (``None``
+    when httpx could not decode it).
+
+    A 2xx status the operation does not document is not an error when its body is readable:
+    it is read as a success and logged once at DEBUG."""
 
 
 class BatchPartialFailureError(HubSpotError):
-    """A batch call applied some inputs and not others.
+    """A batch call did not apply every input, or HubSpot did not report the batch COMPLETE.
 
     ``result`` is the :class:`~hubspot_assoc.models.BatchResult`: ``succeeded``,
-    ``failed`` and ``not_sent`` say which inputs are in which state, ``errors`` what
-    HubSpot said. Raised by ``BatchResult.raise_for_errors()``.
+    ``failed``, ``unconfirmed`` and ``not_sent`` say which inputs are in which state,
+    ``errors`` what HubSpot said. Raised by ``BatchResult.raise_for_errors()``.
     """
 
     def __init__(self, result: BatchResult[Any], message: str | None = None):
@@ -716,11 +743,14 @@ def _batch_summary(result: BatchResult[Any]) -> str:
     succeeded = list(result.succeeded)
     failed = list(result.failed)
     not_sent = list(result.not_sent)
-    total = len(succeeded) + len(failed) + len(not_sent)
+    unconfirmed = list(getattr(result, "unconfirmed", ()))
+    total = len(succeeded) + len(failed) + len(not_sent) + len(unconfirmed)
     parts = []
-    if failed or not not_sent:
+    if failed or not (not_sent or unconfirmed):
         count = len(failed) if failed else result.num_errors
         parts.append(f"{count} of {total} inputs failed")
+    if unconfirmed:
+        parts.append(f"{len(unconfirmed)} of {total} inputs are unconfirmed")
     if not_sent:
         parts.append(f"{len(not_sent)} of {total} inputs were not sent")
     text = "; ".join(parts) + f" (batch status {result.status})"
@@ -736,7 +766,15 @@ def _batch_summary(result: BatchResult[Any]) -> str:
         text += ": " + "; ".join(listed) + (f"; and {more} more" if more > 0 else "")
     elif result.errors:
         text += ": " + "; ".join(_clip(e.message, 160) for e in result.errors[:_MAX_LISTED])
-    return _sentence(text) + " The result is on .result (succeeded, failed, not_sent, errors)."
+    if unconfirmed:
+        text = (
+            _sentence(text) + " HubSpot did not report the batch COMPLETE: read the current "
+            "configuration to see whether the unconfirmed inputs were applied"
+        )
+    return (
+        _sentence(text)
+        + " The result is on .result (succeeded, failed, unconfirmed, not_sent, errors)."
+    )
 
 
 def _describe_input(item: object) -> str:

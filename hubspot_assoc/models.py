@@ -1,9 +1,10 @@
 """Value types of hubspot-assoc: what you pass in and what you get back.
 
 All are frozen ``attrs`` classes. Inputs (:class:`AssociationSpec`, :class:`LimitInput`)
-serialise to HubSpot's JSON with ``to_api()``; answers (:class:`AssociationLimit`,
-:class:`AssociationLabel`, :class:`BatchResult`) are read with ``from_api()``, which keeps
-any enum value HubSpot sends that this version does not know (as the plain string), so a
+serialise to HubSpot's JSON with ``to_api()``. Answers (:class:`AssociationLimit`,
+:class:`AssociationLabel`, :class:`BatchResult`) are built by the client from the generated
+models that read HubSpot's JSON (one converter per type, in ``hubspot_assoc._convert``); any
+enum value HubSpot sends that this version does not know is kept as the plain string, so a
 new category or status never makes a response unreadable.
 
 This module imports neither httpx nor the generated client, so it is cheap to import.
@@ -17,7 +18,7 @@ Example::
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Generic, Self, TypeAlias, TypeVar
@@ -26,7 +27,11 @@ import attrs
 
 # One tolerant reader of HubSpot's `context` (map or Java-style string) for the whole package.
 from hubspot_assoc._constants import Category
-from hubspot_assoc.errors import BatchPartialFailureError, _coerce_context
+from hubspot_assoc.errors import (
+    BatchPartialFailureError,
+    ErrorDetail,
+    _missing_scopes_in,
+)
 
 __all__ = [
     "AssociationLabel",
@@ -63,6 +68,8 @@ class BatchStatus(StrEnum):
 
 
 def _plain_value(_instance: object, _field: object, value: object) -> object:
+    if isinstance(value, ErrorDetail):  # a stdlib dataclass, which attrs does not recurse into
+        return value.to_dict()
     return str(value) if isinstance(value, Category) else value
 
 
@@ -143,45 +150,9 @@ def _int_or_none(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().lstrip("-").isdigit():
         return int(value)
     return None
-
-
-def _str_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _parse_time(value: object) -> datetime | None:
-    """An ISO 8601 timestamp (``2023-11-07T05:31:56Z``) or ``None``; never raises."""
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-
-
-def _require_mapping(data: object, what: str) -> Mapping[str, Any]:
-    if not isinstance(data, Mapping):
-        raise TypeError(f"expected a JSON object for {what}, got {type(data).__name__}")
-    return data
-
-
-def _require_int(data: Mapping[str, Any], key: str, what: str) -> int:
-    value = _int_or_none(data.get(key))
-    if value is None:
-        raise ValueError(f"{what}.{key} is missing or not an integer: {data.get(key)!r:.60}")
-    return value
-
-
-def _require_category(data: Mapping[str, Any], what: str) -> Category | str:
-    value = data.get("category")
-    if not isinstance(value, str):
-        raise ValueError(f"{what}.category is missing or not a string: {value!r:.60}")
-    return _category_or_str(value)
 
 
 @attrs.frozen
@@ -203,18 +174,6 @@ class AssociationLimit:
         """The association type, e.g. to purge this limit."""
         return AssociationSpec(self.category, self.type_id)
 
-    @classmethod
-    def from_api(cls, data: object) -> AssociationLimit:
-        """Read HubSpot's ``PublicAssociationDefinitionUserConfiguration`` (or an update
-        result). Raises ``TypeError``/``ValueError`` when the required fields are unusable."""
-        item = _require_mapping(data, "a limit")
-        return cls(
-            category=_require_category(item, "limit"),
-            type_id=_require_int(item, "typeId", "limit"),
-            label=_str_or_none(item.get("label")),
-            max_to_object_ids=_int_or_none(item.get("userEnforcedMaxToObjectIds")),
-        )
-
 
 @attrs.frozen
 class AssociationLabel:
@@ -234,26 +193,15 @@ class AssociationLabel:
         """The association type ``(category, type_id)``."""
         return AssociationSpec(self.category, self.type_id)
 
-    @classmethod
-    def from_api(cls, data: object) -> AssociationLabel:
-        """Read HubSpot's ``AssociationSpecWithLabel``. Raises ``TypeError``/``ValueError``
-        when the required fields are unusable."""
-        item = _require_mapping(data, "a label")
-        return cls(
-            category=_require_category(item, "label"),
-            type_id=_require_int(item, "typeId", "label"),
-            label=_str_or_none(item.get("label")),
-            from_object_type_id=_str_or_none(item.get("fromObjectTypeId")),
-            to_object_type_id=_str_or_none(item.get("toObjectTypeId")),
-        )
-
 
 @attrs.frozen
 class BatchItemError:
     """One entry of a batch answer's ``errors``: HubSpot's ``StandardError``.
 
     ``context`` says which inputs it concerns when HubSpot says so (see
-    :func:`split_outcomes`); ``sub_category`` is whatever HubSpot sent (an object per spec).
+    :func:`split_outcomes`); it is a ``{name: [values]}`` mapping whether HubSpot sent an
+    object or its string form ``{typeId=[279]}``. ``errors`` are the nested details, each
+    with its own ``context``; ``sub_category`` is whatever HubSpot sent (an object per spec).
     """
 
     status: str
@@ -262,25 +210,17 @@ class BatchItemError:
     context: Mapping[str, list[str]] = attrs.field(factory=dict)
     sub_category: object | None = None
     id: str | None = None
+    errors: list[ErrorDetail] = attrs.field(factory=list)
 
     to_dict = _as_dict
 
-    @classmethod
-    def from_api(cls, data: object) -> BatchItemError:
-        """Read one error of a batch answer, whatever its shape; never raises."""
-        item: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
-        message = item.get("message")
-        if not isinstance(message, str):
-            message = "" if data is None or isinstance(data, Mapping) else str(data)[:300]
-        status = item.get("status")
-        return cls(
-            status=str(status) if isinstance(status, str | int) else "",
-            category=_str_or_none(item.get("category")) or "",
-            message=message,
-            context=_coerce_context(item.get("context")),
-            sub_category=item.get("subCategory"),
-            id=_str_or_none(item.get("id")),
-        )
+    @property
+    def missing_scopes(self) -> tuple[str, ...]:
+        """The scopes HubSpot says this input lacked, read as for
+        :attr:`~hubspot_assoc.errors.MissingScopesError.missing_scopes`: ``missingScopes``
+        in this error's or a nested detail's ``context`` (object or string form) or message,
+        else the ``requiredScopes``/``requiredGranularScopes`` named; ``()`` if none."""
+        return _missing_scopes_in(self.context, self.errors, self.message)[0]
 
 
 # --------------------------------------------------------------------------- outcomes
@@ -451,10 +391,13 @@ def _plain(value: object) -> object:
 class BatchResult(Generic[R]):
     """What a batch call did: HubSpot's answer plus which of *your* inputs were applied.
 
-    ``succeeded``, ``failed`` and ``not_sent`` partition the inputs: ``failed`` are those
-    HubSpot rejected or did not confirm (see :func:`split_outcomes`), ``not_sent`` those
-    never sent because an earlier chunk of a split batch failed. ``status`` is HubSpot's
-    (``COMPLETE``, ``PENDING``, ``PROCESSING``, ``CANCELED`` or a newer value as sent).
+    ``succeeded``, ``failed``, ``unconfirmed`` and ``not_sent`` partition the inputs:
+    ``failed`` are those HubSpot rejected or did not confirm (see :func:`split_outcomes`);
+    ``unconfirmed`` those of a batch HubSpot did not report COMPLETE (``CANCELED``,
+    ``PENDING``, ``PROCESSING`` or a status word this version does not know), which no error
+    names but which may or may not be applied; ``not_sent`` those never sent because an
+    earlier chunk of a split batch failed. ``status`` is HubSpot's, unknown words kept as
+    sent. Only a COMPLETE batch with nothing failed, unconfirmed or unsent is :attr:`ok`.
 
     >>> BatchResult.empty().ok
     True
@@ -470,11 +413,17 @@ class BatchResult(Generic[R]):
     succeeded: list[BatchInput] = attrs.field(factory=list, converter=_input_list)
     failed: list[BatchInput] = attrs.field(factory=list, converter=_input_list)
     not_sent: list[BatchInput] = attrs.field(factory=list, converter=_input_list)
+    unconfirmed: list[BatchInput] = attrs.field(factory=list, converter=_input_list)
 
     @property
     def ok(self) -> bool:
-        """True when nothing failed, nothing was left unsent and HubSpot reported no error."""
-        return not (self.errors or self.num_errors or self.failed or self.not_sent)
+        """True when HubSpot reported the batch COMPLETE with no error, and every input is in
+        ``succeeded`` (none failed, unconfirmed or unsent)."""
+        if str(self.status).upper() != BatchStatus.COMPLETE.value:
+            return False
+        return not (
+            self.errors or self.num_errors or self.failed or self.not_sent or self.unconfirmed
+        )
 
     def raise_for_errors(self) -> Self:
         """Raise :class:`~hubspot_assoc.errors.BatchPartialFailureError` unless :attr:`ok`;
@@ -489,7 +438,7 @@ class BatchResult(Generic[R]):
         An input no error names gets the only error that names no input, if there is
         exactly one such error; otherwise ``None`` (it was missing from HubSpot's results).
         """
-        inputs = [*self.succeeded, *self.failed, *self.not_sent]
+        inputs = [*self.succeeded, *self.failed, *self.unconfirmed, *self.not_sent]
         anonymous = [e for e in self.errors if not any(_identifies(e, i) for i in inputs)]
         pairs: list[tuple[BatchInput, BatchItemError | None]] = []
         for item in self.failed:
@@ -501,8 +450,8 @@ class BatchResult(Generic[R]):
 
     def to_dict(self) -> dict[str, Any]:
         """This result as plain JSON-ready data: ``ok``, ``status``, which inputs
-        ``succeeded``, ``failed`` (each with the error naming it) or were ``not_sent``,
-        HubSpot's ``errors`` and ``results``."""
+        ``succeeded``, ``failed`` (each with the error naming it), are ``unconfirmed`` or
+        were ``not_sent``, HubSpot's ``errors`` and ``results``."""
         return {
             "ok": self.ok,
             "status": self.status,
@@ -512,54 +461,54 @@ class BatchResult(Generic[R]):
                 for item, error in self.failures()
             ],
             "not_sent": [item.to_dict() for item in self.not_sent],
+            "unconfirmed": [item.to_dict() for item in self.unconfirmed],
             "num_errors": self.num_errors,
             "errors": [error.to_dict() for error in self.errors],
             "results": [_plain(result) for result in self.results],
         }
 
     @classmethod
+    def judge(
+        cls,
+        *,
+        status: str,
+        inputs: Sequence[BatchInput],
+        results: Sequence[object],
+        errors: Sequence[BatchItemError],
+        converted: Sequence[R] = (),
+        num_errors: int | None = None,
+        requested_at: datetime | None = None,
+        started_at: datetime | None = None,
+        completed_at: datetime | None = None,
+    ) -> BatchResult[R]:
+        """The result of one batch answer: which *inputs* succeeded, failed or are unconfirmed.
+
+        *results* are the answer's raw ``results`` (used to tell which inputs HubSpot
+        confirmed, see :func:`split_outcomes`), *converted* the same as facade models. When
+        *status* is not COMPLETE, the inputs no error names are ``unconfirmed``, not
+        ``succeeded``.
+        """
+        succeeded, failed = split_outcomes(list(inputs), results, errors)
+        unconfirmed: list[BatchInput] = []
+        if str(status).upper() != BatchStatus.COMPLETE.value:
+            unconfirmed, succeeded = list(succeeded), []
+        return cls(
+            status=status,
+            results=list(converted),
+            errors=list(errors),
+            num_errors=len(errors) if num_errors is None else num_errors,
+            requested_at=requested_at,
+            started_at=started_at,
+            completed_at=completed_at,
+            succeeded=succeeded,
+            failed=failed,
+            unconfirmed=unconfirmed,
+        )
+
+    @classmethod
     def empty(cls) -> BatchResult[R]:
         """A complete result with nothing in it (e.g. for an empty list of inputs)."""
         return cls(status=BatchStatus.COMPLETE.value)
-
-    @classmethod
-    def from_api(
-        cls,
-        data: object,
-        *,
-        inputs: Sequence[BatchInput],
-        parse_result: Callable[[object], R],
-    ) -> BatchResult[R]:
-        """Read a ``BatchResponse...`` body and work out which *inputs* succeeded.
-
-        ``None`` (a 204 with no body) means every input was applied. Raises
-        ``TypeError``/``ValueError``/``KeyError`` when the body is not a batch answer (the
-        client turns those into ``UnexpectedResponseError``).
-        """
-        if data is None:
-            return cls(status=BatchStatus.COMPLETE.value, succeeded=list(inputs))
-        body = _require_mapping(data, "a batch answer")
-        raw_results = body.get("results", [])
-        if not isinstance(raw_results, list):
-            raise TypeError(f"results is {type(raw_results).__name__}, not a list")
-        raw_errors = body.get("errors") or []
-        if not isinstance(raw_errors, list):
-            raise TypeError(f"errors is {type(raw_errors).__name__}, not a list")
-        errors = [BatchItemError.from_api(e) for e in raw_errors]
-        num_errors = _int_or_none(body.get("numErrors"))
-        succeeded, failed = split_outcomes(list(inputs), raw_results, errors)
-        status = body.get("status")
-        return cls(
-            status=status if isinstance(status, str) and status else BatchStatus.COMPLETE.value,
-            results=[parse_result(r) for r in raw_results if r not in ({}, None)],
-            errors=errors,
-            num_errors=num_errors if num_errors is not None else len(errors),
-            requested_at=_parse_time(body.get("requestedAt")),
-            started_at=_parse_time(body.get("startedAt")),
-            completed_at=_parse_time(body.get("completedAt")),
-            succeeded=list(succeeded),
-            failed=list(failed),
-        )
 
     @classmethod
     def combine(
@@ -588,4 +537,5 @@ class BatchResult(Generic[R]):
             succeeded=[i for p in parts for i in p.succeeded],
             failed=[i for p in parts for i in p.failed],
             not_sent=[i for p in parts for i in p.not_sent] + list(not_sent),
+            unconfirmed=[i for p in parts for i in p.unconfirmed],
         )

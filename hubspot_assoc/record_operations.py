@@ -11,29 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urlencode
 
 import attrs
-import httpx
 
+from . import _convert as convert
 from . import records as rec
 from . import validation
 from ._constants import DEFAULT_BATCH_SIZE
-from .errors import unexpected_response
-from .models import BatchItemError, BatchResult
-from .operations import (
-    BatchChunk,
-    BatchPlan,
-    Operation,
-    _batch_size,
-    _item_error,
-    _optional,
-    _parse_generated,
-)
+from ._reading import SuccessReader
+from .models import BatchItemError, BatchResult, BatchStatus
+from .operations import BatchChunk, BatchPlan, Operation, _batch_size, _operation, _pair
 from .records import Association, AssociationType, RecordPair, UsageReport
 
 if TYPE_CHECKING:
     from types import ModuleType
+
+_optional = convert.optional
+_item_error = convert.item_error
+
+
+class _Unreadable(ValueError):
+    """A body that parsed but says something the facade cannot accept (the guard in
+    :mod:`hubspot_assoc._reading` turns it into ``UnexpectedResponseError``)."""
+
 
 MAX_PAGE_SIZE = 500
 """The most associations one listing page holds (HubSpot's cap)."""
@@ -63,25 +63,18 @@ class ReadChunk:
 def _request(
     name: str,
     endpoint: ModuleType,
+    read_body: Callable[[Any], Any] | None,
     *,
     idempotent: bool,
-    parse: Callable[[httpx.Response], Any],
+    answer: str = "a batch answer",
+    no_body: Callable[[], Any] | None = None,
     **kwargs: Any,
 ) -> Operation[Any]:
-    built: dict[str, Any] = endpoint._get_kwargs(**kwargs)
-    path = str(built["url"])
-    params = {k: v for k, v in (built.get("params") or {}).items() if v is not None}
-    if params:
-        # The operation carries one path; the query (after, limit) rides on it.
-        path += "?" + urlencode(params)
-    return Operation(
-        name=name,
-        method=str(built["method"]).upper(),
-        path=path,
-        json=built.get("json"),
-        idempotent=idempotent,
-        parse=parse,
-    )
+    """The operation ``name``: the generated request, read by ``read_body`` (the parsed JSON
+    to a facade value) inside the one guarded path; ``no_body`` for a 2xx without a body."""
+    reader = SuccessReader(endpoint.SUCCESS_STATUSES, answer, read_body, no_body)
+    request = endpoint.build_request(**kwargs)
+    return _operation(name, request, reader, endpoint.read_error, idempotent=idempotent)
 
 
 def _types(items: Iterable[Any], to_type: str) -> tuple[AssociationType, ...]:
@@ -119,13 +112,6 @@ def _next_after(paging: Any) -> str | None:
     return after if isinstance(after, str) and after else None
 
 
-def _pair_kwargs(from_type: object, to_type: object) -> dict[str, str]:
-    return {
-        "from_object_type": validation.object_type("from_type", from_type),
-        "to_object_type": validation.object_type("to_type", to_type),
-    }
-
-
 def _spec_models(specs: Iterable[Any]) -> list[Any]:
     from hubspot_assoc_api.models.association_category import AssociationCategory
     from hubspot_assoc_api.models.association_type_input import AssociationTypeInput
@@ -150,9 +136,15 @@ def _batch_result(
 ) -> BatchResult[Any]:
     errors = [_item_error(e) for e in _optional(parsed.errors) or []]
     succeeded, failed = rec.split_pair_outcomes(inputs, answered or None, errors)
+    status = str(parsed.status)
+    unconfirmed: list[RecordPair] = []
+    if status.upper() != BatchStatus.COMPLETE.value:
+        # A batch HubSpot has not finished (or cancelled) confirms nothing it did not name.
+        unconfirmed, succeeded = succeeded, []
     num_errors = _optional(parsed.num_errors)
     return BatchResult(
-        status=str(parsed.status),
+        unconfirmed=cast(list[Any], unconfirmed),
+        status=status,
         results=results,
         errors=errors,
         num_errors=len(errors) if num_errors is None else num_errors,
@@ -191,18 +183,13 @@ def associate(
     target = rec.record_id("to_id", to_id)
     if types is None:
         from hubspot_assoc_api.api.associations import associate_default as default_endpoint
-        from hubspot_assoc_api.models.batch_default_association_response import (
-            BatchDefaultAssociationResponse,
-        )
 
-        def read_default(response: httpx.Response) -> Association:
-            parsed = _parse_generated(default_endpoint, response, BatchDefaultAssociationResponse)
+        def read_default(data: Any) -> Association:
+            parsed = default_endpoint.read_body(data)
             errors = _optional(parsed.errors) or []
             if errors:
                 first = _item_error(errors[0])
-                raise unexpected_response(
-                    response, f"HubSpot reported an error in a 200 answer: {first.message}"
-                )
+                raise _Unreadable(f"HubSpot reported an error in a 200 answer: {first.message}")
             found: list[AssociationType] = []
             for item in parsed.results:
                 spec = _optional(item.association_spec)
@@ -217,8 +204,8 @@ def associate(
         return _request(
             "associate_default",
             default_endpoint,
+            read_default,
             idempotent=True,
-            parse=read_default,
             from_object_type=from_kind,
             from_object_id=source,
             to_object_type=to_kind,
@@ -228,10 +215,9 @@ def associate(
     if not specs:
         raise validation_error_types()
     from hubspot_assoc_api.api.associations import associate as endpoint
-    from hubspot_assoc_api.models.record_pair_labels import RecordPairLabels
 
-    def read(response: httpx.Response) -> Association:
-        parsed = _parse_generated(endpoint, response, RecordPairLabels)
+    def read(data: Any) -> Association:
+        parsed = endpoint.read_body(data)
         labels = [x for x in _optional(parsed.labels) or [] if isinstance(x, str)]
         sent = tuple(AssociationType(s.category, s.type_id) for s in specs)
         # HubSpot answers labels, not types: put them on the types when it is unambiguous.
@@ -242,8 +228,8 @@ def associate(
     return _request(
         "associate",
         endpoint,
+        read,
         idempotent=True,
-        parse=read,
         object_type=from_kind,
         object_id=source,
         to_object_type=to_kind,
@@ -271,8 +257,10 @@ def remove(from_type: object, from_id: object, to_type: object, to_id: object) -
     return _request(
         "remove_association",
         endpoint,
+        None,
         idempotent=True,
-        parse=lambda response: None,
+        answer="no body",
+        no_body=_nothing,
         object_type=validation.object_type("from_type", from_type),
         object_id=rec.record_id("from_id", from_id),
         to_object_type=validation.object_type("to_type", to_type),
@@ -296,10 +284,9 @@ def list_page(
 ) -> Operation[Page]:
     """GET .../objects/{type}/{id}/associations/{toType}?after=&limit= (arguments checked)."""
     from hubspot_assoc_api.api.associations import list_associations as endpoint
-    from hubspot_assoc_api.models.associated_record_page import AssociatedRecordPage
 
-    def read(response: httpx.Response) -> Page:
-        parsed = _parse_generated(endpoint, response, AssociatedRecordPage)
+    def read(data: Any) -> Page:
+        parsed = endpoint.read_body(data)
         items = [_association(from_id, to_type, r) for r in parsed.results]
         return Page(items, _next_after(parsed.paging))
 
@@ -309,8 +296,8 @@ def list_page(
     return _request(
         "list_associations",
         endpoint,
+        read,
         idempotent=True,
-        parse=read,
         object_type=from_type,
         object_id=from_id,
         to_object_type=to_type,
@@ -321,20 +308,17 @@ def list_page(
 def high_usage_report(user_id: object) -> Operation[UsageReport]:
     """POST .../associations/usage/high-usage-report/{userId}."""
     from hubspot_assoc_api.api.associations import request_high_usage_report as endpoint
-    from hubspot_assoc_api.models.usage_report_response import UsageReportResponse
 
     user = validation.type_id("user_id", user_id)
 
-    def read(response: httpx.Response) -> UsageReport:
-        parsed = _parse_generated(endpoint, response, UsageReportResponse)
+    def read(data: Any) -> UsageReport:
+        parsed = endpoint.read_body(data)
         queued = _optional(parsed.enqueue_time)
         when = rec.enqueue_time(None if queued is None else _optional(queued.value))
         return UsageReport(_optional(parsed.user_id), _optional(parsed.user_email), when)
 
     # Asking twice queues two emails: an ambiguous failure is not repeated by default.
-    return _request(
-        "request_high_usage_report", endpoint, idempotent=False, parse=read, user_id=user
-    )
+    return _request("request_high_usage_report", endpoint, read, idempotent=False, user_id=user)
 
 
 # --------------------------------------------------------------------------- batches
@@ -347,9 +331,8 @@ def create_many(
     from hubspot_assoc_api.api.associations import batch_create_associations as endpoint
     from hubspot_assoc_api.models.association_input import AssociationInput
     from hubspot_assoc_api.models.batch_association_input import BatchAssociationInput
-    from hubspot_assoc_api.models.batch_record_pair_response import BatchRecordPairResponse
 
-    pair = _pair_kwargs(from_type, to_type)
+    pair = _pair(from_type, to_type)
     inputs = rec.record_pairs(items, "items", types="required")
     to_kind = pair["to_object_type"]
 
@@ -364,8 +347,8 @@ def create_many(
         )
         sent = {(p.from_id, p.to_id): p for p in chunk}
 
-        def read(response: httpx.Response) -> BatchResult[Any]:
-            parsed = _parse_generated(endpoint, response, BatchRecordPairResponse)
+        def read(data: Any) -> BatchResult[Any]:
+            parsed = endpoint.read_body(data)
             answered: list[tuple[str, str]] = []
             results: list[Association] = []
             for item in parsed.results:
@@ -380,7 +363,7 @@ def create_many(
             return _batch_result(parsed, chunk, results, answered)
 
         return _request(
-            "batch_create_associations", endpoint, idempotent=True, parse=read, body=body, **pair
+            "batch_create_associations", endpoint, read, idempotent=True, body=body, **pair
         )
 
     return _plan(inputs, batch_size, operation_for)
@@ -391,13 +374,10 @@ def associate_defaults(
 ) -> BatchPlan[Any]:
     """POST .../associations/{from}/{to}/batch/associate/default, in chunks."""
     from hubspot_assoc_api.api.associations import batch_associate_defaults as endpoint
-    from hubspot_assoc_api.models.batch_default_association_response import (
-        BatchDefaultAssociationResponse,
-    )
     from hubspot_assoc_api.models.batch_record_pair_input import BatchRecordPairInput
     from hubspot_assoc_api.models.record_pair_input import RecordPairInput
 
-    pair = _pair_kwargs(from_type, to_type)
+    pair = _pair(from_type, to_type)
     inputs = rec.record_pairs(pairs, "pairs", types="none")
     to_kind = pair["to_object_type"]
 
@@ -407,8 +387,8 @@ def associate_defaults(
         )
         sent = {(p.from_id, p.to_id) for p in chunk}
 
-        def read(response: httpx.Response) -> BatchResult[Any]:
-            parsed = _parse_generated(endpoint, response, BatchDefaultAssociationResponse)
+        def read(data: Any) -> BatchResult[Any]:
+            parsed = endpoint.read_body(data)
             answered: list[tuple[str, str]] = []
             results: list[Association] = []
             for item in parsed.results:
@@ -424,24 +404,28 @@ def associate_defaults(
             return _batch_result(parsed, chunk, results, answered)
 
         return _request(
-            "batch_associate_defaults", endpoint, idempotent=True, parse=read, body=body, **pair
+            "batch_associate_defaults", endpoint, read, idempotent=True, body=body, **pair
         )
 
     return _plan(inputs, batch_size, operation_for)
 
 
-def _no_body_batch(
-    endpoint: ModuleType, chunk: list[RecordPair]
-) -> Callable[[httpx.Response], BatchResult[Any]]:
-    from hubspot_assoc_api.models.batch_plain_response import BatchPlainResponse
+def _nothing() -> None:
+    return None
 
-    def read(response: httpx.Response) -> BatchResult[Any]:
-        if response.status_code == 204 or not response.content:
-            return BatchResult(status="COMPLETE", succeeded=cast(list[Any], chunk))
-        parsed = _parse_generated(endpoint, response, BatchPlainResponse)
-        return _batch_result(parsed, chunk, [], [])
 
-    return read
+def _archive_request(
+    name: str, endpoint: ModuleType, chunk: list[RecordPair], **kwargs: Any
+) -> Operation[BatchResult[Any]]:
+    """An archive: v4 answers 204 (every input applied), 2026-03 200 with a batch body."""
+
+    def read(data: Any) -> BatchResult[Any]:
+        return _batch_result(endpoint.read_body(data), chunk, [], [])
+
+    def no_body() -> BatchResult[Any]:
+        return BatchResult(status="COMPLETE", succeeded=cast(list[Any], chunk))
+
+    return _request(name, endpoint, read, idempotent=True, no_body=no_body, **kwargs)
 
 
 def remove_many(
@@ -452,7 +436,7 @@ def remove_many(
     from hubspot_assoc_api.models.archive_input import ArchiveInput
     from hubspot_assoc_api.models.batch_archive_input import BatchArchiveInput
 
-    pair = _pair_kwargs(from_type, to_type)
+    pair = _pair(from_type, to_type)
     inputs = rec.record_pairs(pairs, "pairs", types="none")
 
     def operation_for(chunk: list[RecordPair]) -> Operation[BatchResult[Any]]:
@@ -467,14 +451,7 @@ def remove_many(
                 for source, targets in grouped.items()
             ]
         )
-        return _request(
-            "batch_archive_associations",
-            endpoint,
-            idempotent=True,
-            parse=_no_body_batch(endpoint, chunk),
-            body=body,
-            **pair,
-        )
+        return _archive_request("batch_archive_associations", endpoint, chunk, body=body, **pair)
 
     return _plan(inputs, batch_size, operation_for)
 
@@ -487,7 +464,7 @@ def remove_labels(
     from hubspot_assoc_api.models.association_input import AssociationInput
     from hubspot_assoc_api.models.batch_association_input import BatchAssociationInput
 
-    pair = _pair_kwargs(from_type, to_type)
+    pair = _pair(from_type, to_type)
     inputs = rec.record_pairs(items, "items", types="required")
 
     def operation_for(chunk: list[RecordPair]) -> Operation[BatchResult[Any]]:
@@ -499,13 +476,8 @@ def remove_labels(
                 for p in chunk
             ]
         )
-        return _request(
-            "batch_archive_association_labels",
-            endpoint,
-            idempotent=True,
-            parse=_no_body_batch(endpoint, chunk),
-            body=body,
-            **pair,
+        return _archive_request(
+            "batch_archive_association_labels", endpoint, chunk, body=body, **pair
         )
 
     return _plan(inputs, batch_size, operation_for)
@@ -515,7 +487,7 @@ def read_ids(
     from_type: object, to_type: object, ids: object, batch_size: object
 ) -> tuple[str, str, list[list[str]]]:
     """The checked pair and the ids in chunks of at most ``batch_size`` (at most 100)."""
-    pair = _pair_kwargs(from_type, to_type)
+    pair = _pair(from_type, to_type)
     size = _batch_size(batch_size)
     if size > 100:
         from .errors import InvalidInputError
@@ -532,7 +504,6 @@ def read_chunk(from_type: str, to_type: str, wanted: dict[str, str | None]) -> O
     """POST .../batch/read for ``{id: after cursor or None}`` (at most 100 ids)."""
     from hubspot_assoc_api.api.associations import batch_read_associations as endpoint
     from hubspot_assoc_api.models.batch_read_input import BatchReadInput
-    from hubspot_assoc_api.models.batch_read_response import BatchReadResponse
     from hubspot_assoc_api.models.read_input import ReadInput
 
     inputs = []
@@ -542,8 +513,8 @@ def read_chunk(from_type: str, to_type: str, wanted: dict[str, str | None]) -> O
             item.after = after
         inputs.append(item)
 
-    def read(response: httpx.Response) -> ReadChunk:
-        parsed = _parse_generated(endpoint, response, BatchReadResponse)
+    def read(data: Any) -> ReadChunk:
+        parsed = endpoint.read_body(data)
         pages: dict[str, list[Association]] = {}
         more: dict[str, str] = {}
         for result in parsed.results:
@@ -553,8 +524,8 @@ def read_chunk(from_type: str, to_type: str, wanted: dict[str, str | None]) -> O
             after = _next_after(result.paging)
             if after is not None and record in wanted:
                 if after == wanted[record]:
-                    raise unexpected_response(
-                        response, f"HubSpot returned the same paging cursor twice for id {record}"
+                    raise _Unreadable(
+                        f"HubSpot returned the same paging cursor twice for id {record}"
                     )
                 more[record] = after
         errors = [_item_error(e) for e in _optional(parsed.errors) or []]
@@ -572,8 +543,8 @@ def read_chunk(from_type: str, to_type: str, wanted: dict[str, str | None]) -> O
     return _request(
         "batch_read_associations",
         endpoint,
+        read,
         idempotent=True,
-        parse=read,
         body=BatchReadInput(inputs=inputs),
         from_object_type=from_type,
         to_object_type=to_type,

@@ -148,6 +148,14 @@ class RecordPair:
     to_id: str
     types: tuple[AssociationSpec, ...] = ()
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``{"from_id", "to_id", "types": ["CATEGORY:ID", ...]}``."""
+        return {
+            "from_id": self.from_id,
+            "to_id": self.to_id,
+            "types": [f"{s.category}:{s.type_id}" for s in self.types],
+        }
+
 
 def enqueue_time(value: object) -> datetime | None:
     """HubSpot's ``enqueueTime`` (milliseconds since the epoch, in a ``DateTime`` object or

@@ -7,7 +7,6 @@ differ from the sync ones only by ``await``.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -39,9 +38,10 @@ else:
         """
 
         def __getattr__(self, name: str) -> Any:
-            module = importlib.import_module("hubspot_assoc.operations")
-            globals()["ops"] = module
-            return getattr(module, name)
+            from . import operations
+
+            globals()["ops"] = operations
+            return getattr(operations, name)
 
     ops = _LazyOperations()
 

@@ -96,7 +96,7 @@ def object_type(argument: str, value: object) -> str:
 def _positive_int32(argument: str, value: object, allowed: str, example: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         hint = None
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
             hint = f"pass an int, e.g. {int(value.strip())}, not a str"
         elif isinstance(value, float) and value.is_integer():
             hint = f"pass an int, e.g. {int(value)}, not a float"

@@ -15,7 +15,12 @@ Every difference is phrased from HubSpot's side: "added upstream" is in their sp
 Locations inside a body read like ``response 200 body .errors[].context{}``: ``.name`` is a
 property, ``[]`` the items of an array, ``{}`` the values of a map (additionalProperties).
 
-Exit status: 0 when there are no differences, 1 when there are, 2 for usage or input errors.
+Deliberate differences are explained, not reported: a node of our spec (an operation, a
+response, a schema or a property) that carries an ``x-differs-from-hubspot`` note explains every
+difference found at or below it. Those are listed apart, each with its note, and do not count.
+
+Exit status: 0 when there are no unexplained differences, 1 when there are, 2 for usage or input
+errors.
 
 Example::
 
@@ -44,6 +49,8 @@ AREA_PREFIX = "/crm/associations/"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 VERSION_SEGMENT = re.compile(r"^(v\d+|\d{4}-\d{2})$")
 PATH_PARAM = re.compile(r"\{([^}]+)\}")
+#: The extension on a node of our spec that explains why it differs from HubSpot's.
+NOTE = "x-differs-from-hubspot"
 
 #: Schema keywords compared value for value. Anything not listed here or handled below (type,
 #: enum, properties, required, items, additionalProperties, allOf/oneOf/anyOf) is ignored.
@@ -97,11 +104,20 @@ class Difference:
         return f"{self.operation}: {where}{self.message}"
 
 
+@dataclass(frozen=True)
+class Explained:
+    """A difference our spec explains: ``note`` is the ``x-differs-from-hubspot`` text."""
+
+    difference: Difference
+    note: str
+
+
 @dataclass
 class Report:
-    """The outcome of :func:`compare_specs`: differences, notes and operation counts."""
+    """The outcome of :func:`compare_specs`: differences, explained ones, notes and counts."""
 
     differences: list[Difference] = field(default_factory=list)
+    explained: list[Explained] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     matched: int = 0
     added: int = 0
@@ -111,8 +127,9 @@ class Report:
         """One line with the counts, e.g. ``3 differences; 9 operations matched, ...``."""
         n = len(self.differences)
         changed = len({d.operation for d in self.differences if d.section != "operations"})
+        explained = f" ({len(self.explained)} more explained by notes)" if self.explained else ""
         return (
-            f"{n} difference{'s' if n != 1 else ''}; {self.matched} operations matched "
+            f"{n} difference{'s' if n != 1 else ''}{explained}; {self.matched} operations matched "
             f"({changed} with differences), {self.added} added upstream, "
             f"{self.removed} removed upstream"
         )
@@ -284,11 +301,23 @@ class _Comparer:
         self._op = ""
         self._section = ""
         self._flat: dict[tuple[int, int], dict[str, Any]] = {}
+        # The notes of the nodes of our spec being compared, innermost last.
+        self._notes: list[str] = []
 
     def diff(self, location: str, message: str, theirs: Any = None, ours: Any = None) -> None:
-        self.report.differences.append(
-            Difference(self._op, self._section, location, message, theirs, ours)
-        )
+        difference = Difference(self._op, self._section, location, message, theirs, ours)
+        if self._notes:
+            self.report.explained.append(Explained(difference, self._notes[-1]))
+        else:
+            self.report.differences.append(difference)
+
+    def _noted(self, node: Any) -> bool:
+        """Push ``node``'s note, if it has one; the caller pops it when the result is True."""
+        note = node.get(NOTE) if isinstance(node, dict) else None
+        if isinstance(note, str) and note.strip():
+            self._notes.append(" ".join(note.split()))
+            return True
+        return False
 
     def run(self) -> Report:
         theirs_ops = _operations(self.theirs)
@@ -323,6 +352,14 @@ class _Comparer:
             )
 
     def compare_operation(self, theirs: _Operation, ours: _Operation) -> None:
+        noted = self._noted(ours.node)
+        try:
+            self._compare_operation(theirs, ours)
+        finally:
+            if noted:
+                self._notes.pop()
+
+    def _compare_operation(self, theirs: _Operation, ours: _Operation) -> None:
         self._op = ours.label
         self._section = "operation"
         t_dep, o_dep = bool(theirs.node.get("deprecated")), bool(ours.node.get("deprecated"))
@@ -414,14 +451,20 @@ class _Comparer:
             where = f"response {code}"
             if code not in o_resp:
                 self.diff(where, "added upstream", theirs=code)
-            elif code not in t_resp:
-                self.diff(where, "removed upstream", ours=code)
-            else:
-                t_node = self.theirs.resolve(t_resp[code]) or {}
-                o_node = self.ours.resolve(o_resp[code]) or {}
-                self.compare_content(
-                    t_node.get("content"), o_node.get("content"), where, f"{where} body"
-                )
+                continue
+            o_node = self.ours.resolve(o_resp[code]) or {}
+            noted = self._noted(o_node)
+            try:
+                if code not in t_resp:
+                    self.diff(where, "removed upstream", ours=code)
+                else:
+                    t_node = self.theirs.resolve(t_resp[code]) or {}
+                    self.compare_content(
+                        t_node.get("content"), o_node.get("content"), where, f"{where} body"
+                    )
+            finally:
+                if noted:
+                    self._notes.pop()
 
     def compare_content(self, theirs: Any, ours: Any, where: str, body_label: str) -> None:
         t_content, o_content = dict(theirs or {}), dict(ours or {})
@@ -498,7 +541,23 @@ class _Comparer:
         pair = (id(t), id(o))
         if pair in busy:
             return  # a recursive schema: this pair is already being compared further up
-        busy = busy | {pair}
+        # A note on the $ref-ing node (a property) or on the schema it names explains it.
+        noted = [self._noted(node) for node in (ours if isinstance(ours, dict) else {}, o)]
+        try:
+            self._compare_schema(t, o, where, pointer, busy | {pair})
+        finally:
+            for was_noted in noted:
+                if was_noted:
+                    self._notes.pop()
+
+    def _compare_schema(
+        self,
+        t: dict[str, Any],
+        o: dict[str, Any],
+        where: str,
+        pointer: str,
+        busy: frozenset[tuple[int, int]],
+    ) -> None:
         loc = _loc(where, pointer)
 
         t_type, o_type = _type_of(t), _type_of(o)
@@ -572,7 +631,10 @@ class _Comparer:
                 self.diff(loc, "property added upstream" + (" (required)" * (name in t_req)))
                 continue
             if name in o_props and name not in t_props:
+                noted = self._noted(self.ours.resolve(o_props[name]))
                 self.diff(loc, "property removed upstream")
+                if noted:
+                    self._notes.pop()
                 continue
             if (name in t_req) != (name in o_req):
                 self.diff(
@@ -638,6 +700,18 @@ def format_report(report: Report, theirs_name: str, ours_name: str) -> str:
                 for d in diffs
             )
             lines += list(shown)
+    if report.explained:
+        lines += ["", f"Explained by {NOTE} notes in our spec ({len(report.explained)}):"]
+        by_note: dict[str, list[Difference]] = {}
+        for item in report.explained:
+            by_note.setdefault(item.note, []).append(item.difference)
+        for note, diffs in by_note.items():
+            lines.append(f"  {note}")
+            shown = dict.fromkeys(
+                f"    {d.operation}: {d.location}: {d.message}" if d.location else f"    {d}"
+                for d in diffs
+            )
+            lines += list(shown)
     lines += ["", f"Summary: {report.summary()}"]
     return "\n".join(lines)
 
@@ -655,6 +729,10 @@ def report_as_json(report: Report, theirs_name: str, ours_name: str) -> str:
             "removed_upstream": report.removed,
         },
         "differences": [asdict(d) | {"text": str(d)} for d in report.differences],
+        "explained": [
+            asdict(e.difference) | {"text": str(e.difference), "note": e.note}
+            for e in report.explained
+        ],
     }
     return json.dumps(payload, indent=2, default=str)
 

@@ -21,7 +21,12 @@ import httpx
 import pytest
 
 from hubspot_assoc.auth import BearerAuth, OAuth, OAuthAuth, TokenSet
-from hubspot_assoc.errors import AuthenticationError, InvalidInputError
+from hubspot_assoc.errors import (
+    APIError,
+    AuthenticationError,
+    InvalidInputError,
+    UnexpectedResponseError,
+)
 
 BASE = "https://api.hubapi.com"
 TOKEN_URL = f"{BASE}/oauth/v1/token"
@@ -425,10 +430,14 @@ def test_failed_refresh_raises_without_secrets(
     with (
         caplog.at_level(logging.DEBUG, logger="hubspot_assoc"),
         sync_client(hub, auth) as http,
-        pytest.raises(AuthenticationError) as caught,
+        pytest.raises(APIError) as caught,
     ):
         http.get(API_PATH)
     error = caught.value
+    # A rejected refresh is an AuthenticationError; a 200 without a usable token is not a
+    # rejection, and says what HubSpot answered instead.
+    expected = UnexpectedResponseError if answer.status_code == 200 else AuthenticationError
+    assert type(error) is expected
     assert error.status_code == answer.status_code
     assert "refresh" in str(error).lower()
     assert_no_secrets(str(error), repr(error), json.dumps(error.body), caplog.text)

@@ -398,3 +398,86 @@ def test_usage_error_exits_2() -> None:
 
 def test_default_ours_is_the_project_spec() -> None:
     assert compare_spec.DEFAULT_OURS == REPO / "openapi" / "hubspot-associations-v4.yaml"
+
+
+# ------------------------------------------------------------------ notes in our spec
+
+NOTE = "x-differs-from-hubspot"
+
+
+def test_a_note_on_our_response_explains_its_difference(theirs, ours) -> None:
+    responses = theirs["paths"][PURGE]["post"]["responses"]
+    del responses["204"]
+    responses["200"] = {
+        "description": "ok",
+        "content": {"application/json": {"schema": {"type": "object", "properties": {}}}},
+    }
+    ours["paths"][PURGE]["post"]["responses"]["204"][NOTE] = "Older versions answer 204."
+    report = compare_specs(theirs, ours)
+    # The note explains only what it is attached to: the added 200 is still reported.
+    assert [str(d) for d in report.differences] == [f"POST {PURGE}: response 200: added upstream"]
+    assert [(str(e.difference), e.note) for e in report.explained] == [
+        (f"POST {PURGE}: response 204: removed upstream", "Older versions answer 204.")
+    ]
+
+
+def test_a_note_on_our_schema_explains_everything_below_it(theirs, ours) -> None:
+    schema(theirs, "Error")["required"].append("subCategory")
+    schema(theirs, "Error")["properties"]["subCategory"] = {"type": "object", "properties": {}}
+    schema(ours, "Error")[NOTE] = "Errors are read whatever they carry."
+    report = compare_specs(theirs, ours)
+    assert report.differences == []
+    assert len(report.explained) == 2 * 4  # two differences, in each of the four operations
+    assert {e.note for e in report.explained} == {"Errors are read whatever they carry."}
+
+
+def test_a_note_on_a_property_explains_its_removal(theirs, ours) -> None:
+    props = schema(theirs, "PublicAssociationDefinitionUserConfiguration")["properties"]
+    del props["label"]
+    del props["typeId"]
+    label_schema = schema(ours, "Limit")["properties"]["label"]
+    label_schema[NOTE] = "Older versions omit it."
+    report = compare_specs(theirs, ours)
+    assert [str(d) for d in report.differences] == [
+        f"POST {CREATE}: response 201 body .results[].typeId: property removed upstream"
+    ]
+    assert [str(e.difference) for e in report.explained] == [
+        f"POST {CREATE}: response 201 body .results[].label: property removed upstream"
+    ]
+
+
+def test_explained_differences_are_listed_with_their_note_and_exit_0(tmp_path, capsys) -> None:
+    theirs = copy.deepcopy(load_spec(SPECS / "theirs-same.json"))
+    ours = load_spec(SPECS / "ours.yaml")
+    del theirs["paths"][PURGE]["post"]["responses"]["204"]
+    ours["paths"][PURGE]["post"]["responses"]["204"][NOTE] = "Older versions answer 204."
+    (tmp_path / "theirs.json").write_text(json.dumps(theirs))
+    (tmp_path / "ours.json").write_text(json.dumps(ours))
+    status = main([str(tmp_path / "theirs.json"), "--ours", str(tmp_path / "ours.json")])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert f"Explained by {NOTE} notes in our spec (1):" in out
+    assert "  Older versions answer 204.\n" in out
+    assert f"    POST {PURGE}: response 204: removed upstream" in out
+    assert "Summary: 0 differences (1 more explained by notes)" in out
+    main([str(tmp_path / "theirs.json"), "--ours", str(tmp_path / "ours.json"), "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["differences"] == []
+    assert payload["explained"][0]["note"] == "Older versions answer 204."
+
+
+@pytest.mark.parametrize(
+    "published",
+    [
+        "associationsSchema.v4.json",
+        "associationsSchema.v4.at-7add9eb.json",
+        "associationsSchema.2025-09.json",
+        "associationsSchema.2026-03.json",
+    ],
+)
+def test_every_difference_from_every_published_version_is_explained(published: str) -> None:
+    # The project's spec reads every version HubSpot published: each difference is deliberate.
+    theirs = load_spec(Path(__file__).parent / "fixtures" / "hubspot-specs" / published)
+    report = compare_specs(theirs, load_spec(compare_spec.DEFAULT_OURS))
+    assert [str(d) for d in report.differences] == []
+    assert report.explained  # the project's spec does differ, for reasons it states

@@ -9,8 +9,13 @@ from typing import Any
 
 import attrs
 import pytest
+from hubspot_assoc_api.models.association_label import AssociationLabel as ApiLabel
+from hubspot_assoc_api.models.batch_limit_response import BatchLimitResponse
+from hubspot_assoc_api.models.limit_configuration import LimitConfiguration
+from hubspot_assoc_api.models.standard_error import StandardError
 
-from hubspot_assoc.errors import BatchPartialFailureError, InvalidInputError
+from hubspot_assoc import _convert as convert
+from hubspot_assoc.errors import BatchPartialFailureError, ErrorDetail, InvalidInputError
 from hubspot_assoc.models import (
     AssociationLabel,
     AssociationLimit,
@@ -106,8 +111,24 @@ def test_inputs_are_frozen_and_compare_by_value() -> None:
 # --------------------------------------------------------------------------- answers
 
 
-def test_limit_from_api() -> None:
-    limit = AssociationLimit.from_api(
+# Answers are read by the generated models, then converted by hubspot_assoc._convert: these
+# tests run both steps, as the client does.
+
+
+def read_limit(data: Any) -> AssociationLimit:
+    return convert.limit(LimitConfiguration.from_dict(data))
+
+
+def read_label(data: Any) -> AssociationLabel:
+    return convert.label(ApiLabel.from_dict(data))
+
+
+def read_item_error(data: Any) -> BatchItemError:
+    return convert.item_error(StandardError.from_dict(data))
+
+
+def test_limit_is_read_from_the_generated_model() -> None:
+    limit = read_limit(
         {
             "category": "USER_DEFINED",
             "typeId": 279,
@@ -119,14 +140,14 @@ def test_limit_from_api() -> None:
     assert limit.spec == AssociationSpec("USER_DEFINED", 279)
 
 
-def test_limit_from_api_without_user_limit() -> None:
-    limit = AssociationLimit.from_api({"category": "HUBSPOT_DEFINED", "typeId": 1})
+def test_limit_without_user_limit() -> None:
+    limit = read_limit({"category": "HUBSPOT_DEFINED", "typeId": 1})
     assert limit.max_to_object_ids is None
     assert limit.label is None
 
 
-def test_limit_from_api_keeps_an_unknown_category() -> None:
-    limit = AssociationLimit.from_api({"category": "SHINY_NEW", "typeId": 9, "extra": {}})
+def test_limit_keeps_an_unknown_category() -> None:
+    limit = read_limit({"category": "SHINY_NEW", "typeId": 9, "extra": {}})
     assert limit.category == "SHINY_NEW"
 
 
@@ -142,13 +163,13 @@ def test_limit_from_api_keeps_an_unknown_category() -> None:
         {"category": 5, "typeId": 1},
     ],
 )
-def test_limit_from_api_rejects_unusable_answers(data: object) -> None:
-    with pytest.raises((TypeError, ValueError)):
-        AssociationLimit.from_api(data)
+def test_unusable_limits_are_rejected(data: object) -> None:
+    with pytest.raises((TypeError, ValueError, KeyError, AttributeError)):
+        read_limit(data)
 
 
-def test_label_from_api() -> None:
-    label = AssociationLabel.from_api(
+def test_label_is_read_from_the_generated_model() -> None:
+    label = read_label(
         {
             "category": "USER_DEFINED",
             "typeId": 36,
@@ -158,12 +179,12 @@ def test_label_from_api() -> None:
         }
     )
     assert label == AssociationLabel(Category.USER_DEFINED, 36, "Manager", "0-1", "0-2")
-    unlabelled = AssociationLabel.from_api({"category": "HUBSPOT_DEFINED", "typeId": 279})
+    unlabelled = read_label({"category": "HUBSPOT_DEFINED", "typeId": 279})
     assert unlabelled.label is None and unlabelled.from_object_type_id is None
 
 
-def test_batch_item_error_from_api_reads_every_field() -> None:
-    error = BatchItemError.from_api(
+def test_batch_item_error_reads_every_field() -> None:
+    error = read_item_error(
         {
             "status": "error",
             "category": "VALIDATION_ERROR",
@@ -171,25 +192,63 @@ def test_batch_item_error_from_api_reads_every_field() -> None:
             "context": {"typeId": ["279"]},
             "subCategory": {"x": 1},
             "id": "e-1",
-            "errors": [],
+            "errors": [{"message": "inner", "code": "C", "in": "inputs[0]"}],
             "links": {},
         }
     )
     assert error == BatchItemError(
-        "error", "VALIDATION_ERROR", "bad", {"typeId": ["279"]}, {"x": 1}, "e-1"
+        "error",
+        "VALIDATION_ERROR",
+        "bad",
+        {"typeId": ["279"]},
+        {"x": 1},
+        "e-1",
+        [ErrorDetail(message="inner", code="C", in_="inputs[0]")],
     )
 
 
-@pytest.mark.parametrize("data", [None, "text", 5, [], {"message": 3, "context": 7}])
-def test_batch_item_error_from_api_never_raises(data: object) -> None:
-    error = BatchItemError.from_api(data)
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"message": "m"},
+        {"message": 3, "context": 7},
+        {"message": "m", "context": {"typeId": 279}},
+        {"message": "m", "status": 400, "category": None, "subCategory": "TEXT"},
+    ],
+)
+def test_batch_item_error_needs_only_a_message(data: dict[str, Any]) -> None:
+    error = read_item_error(data)
     assert isinstance(error.message, str)
-    assert error.context == {}
+    assert isinstance(error.status, str) and isinstance(error.category, str)
+    assert all(isinstance(v, list) for v in error.context.values())
 
 
 def test_batch_item_error_reads_java_style_context() -> None:
-    error = BatchItemError.from_api({"message": "m", "context": "{typeId=[4, 5]}"})
+    error = read_item_error({"message": "m", "context": "{typeId=[4, 5]}"})
     assert error.context == {"typeId": ["4", "5"]}
+
+
+def test_batch_item_error_number_context_is_a_one_item_list() -> None:
+    assert read_item_error({"message": "m", "context": {"typeId": 279}}).context == {
+        "typeId": ["279"]
+    }
+
+
+@pytest.mark.parametrize(
+    "nested_context",
+    ["{missingScopes=[scope1, scope2]}", {"missingScopes": ["scope1", "scope2"]}],
+    ids=["string form", "object form"],
+)
+def test_batch_item_error_missing_scopes_in_both_forms(nested_context: object) -> None:
+    error = read_item_error(
+        {"message": "m", "errors": [{"message": "<string>", "context": nested_context}]}
+    )
+    assert error.errors[0].context == {"missingScopes": ["scope1", "scope2"]}
+    assert error.missing_scopes == ("scope1", "scope2")
+
+
+def test_batch_item_error_without_scopes_has_none() -> None:
+    assert read_item_error({"message": "m"}).missing_scopes == ()
 
 
 # --------------------------------------------------------------------------- split_outcomes
@@ -327,13 +386,11 @@ def test_result_is_not_ok_when_anything_went_wrong(changes: dict[str, Any]) -> N
     assert caught.value.result is result
 
 
-def test_from_api_none_means_every_input_applied() -> None:
-    result = BatchResult.from_api(None, inputs=[A, B], parse_result=AssociationLimit.from_api)
-    assert result.ok
-    assert result.succeeded == [A, B]
+def read_batch(body: Any, inputs: list[Any]) -> BatchResult[Any]:
+    return convert.batch(BatchLimitResponse.from_dict(body), inputs, convert.limit)
 
 
-def test_from_api_with_a_partial_failure() -> None:
+def test_batch_with_a_partial_failure() -> None:
     inputs = [LimitInput("USER_DEFINED", 279, 5), LimitInput("USER_DEFINED", 1, 2)]
     body = {
         "status": "COMPLETE",
@@ -354,35 +411,49 @@ def test_from_api_with_a_partial_failure() -> None:
         "completedAt": "2026-01-01T10:00:09.000Z",
         "links": {},
     }
-    result = BatchResult.from_api(body, inputs=inputs, parse_result=AssociationLimit.from_api)
+    result = read_batch(body, inputs)
     assert result.status == "COMPLETE"
     assert result.results == [AssociationLimit("USER_DEFINED", 279, None, 5)]
     assert result.succeeded == inputs[:1]
     assert result.failed == inputs[1:]
+    assert result.unconfirmed == []
     assert result.num_errors == 1
     assert (result.requested_at, result.started_at, result.completed_at) == (T0, T1, T2)
     assert not result.ok
     assert result.failures() == [(inputs[1], result.errors[0])]
 
 
-def test_from_api_keeps_an_unknown_status_and_skips_empty_results() -> None:
-    body: dict[str, Any] = {
-        "status": "ARCHIVED",
-        "results": [{}],
-        "startedAt": "garbage",
-        "completedAt": None,
-    }
-    result = BatchResult.from_api(body, inputs=[A], parse_result=AssociationLimit.from_api)
+BATCH_TIMES = {"startedAt": "2026-01-01T10:00:05Z", "completedAt": "2026-01-01T10:00:09Z"}
+
+
+@pytest.mark.parametrize("status", ["CANCELED", "PENDING", "PROCESSING", "ARCHIVED"])
+def test_inputs_of_a_batch_not_complete_are_unconfirmed(status: str) -> None:
+    result = read_batch({"status": status, "results": [], **BATCH_TIMES}, [A, B])
+    assert result.status == status
+    assert result.succeeded == [] and result.failed == []
+    assert result.unconfirmed == [A, B]
+    assert not result.ok
+    with pytest.raises(BatchPartialFailureError, match="unconfirmed"):
+        result.raise_for_errors()
+
+
+def test_a_complete_batch_without_errors_is_ok() -> None:
+    result = read_batch({"status": "COMPLETE", "results": [], **BATCH_TIMES}, [A, B])
+    assert result.succeeded == [A, B] and result.unconfirmed == []
+    assert result.ok
+
+
+def test_an_unknown_status_is_kept_as_a_string_and_not_ok() -> None:
+    result = read_batch({"status": "ARCHIVED", "results": [], **BATCH_TIMES}, [A])
     assert result.status == "ARCHIVED"
-    assert result.results == []
-    assert result.started_at is None
-    assert result.succeeded == [A]
+    assert not result.ok
+    assert result.unconfirmed == [A]
 
 
 @pytest.mark.parametrize("body", [[], "x", {"results": "x"}, {"results": [], "errors": "x"}])
-def test_from_api_rejects_what_is_not_a_batch_answer(body: object) -> None:
-    with pytest.raises(TypeError):
-        BatchResult.from_api(body, inputs=[A], parse_result=AssociationLimit.from_api)
+def test_what_is_not_a_batch_answer_is_rejected(body: object) -> None:
+    with pytest.raises((TypeError, ValueError, KeyError, AttributeError)):
+        read_batch(body, [A])
 
 
 def test_failures_pairs_an_anonymous_error_and_leaves_missing_ones_unpaired() -> None:

@@ -149,7 +149,7 @@ def test_values_read_well() -> None:
     assert isinstance(association.types, tuple)
     assert str(association.types[1]) == "HUBSPOT_DEFINED:1"
     assert AssociationType("brand_new", 5).category == "brand_new"  # unknown kept as sent
-    error = BatchItemError.from_api({"message": "none", "category": "OBJECT_NOT_FOUND"})
+    error = BatchItemError("error", "OBJECT_NOT_FOUND", "none")
     result = AssociationsByRecord([("1", [association])], [error], ["9"])
     assert result["1"] == [association] and result.get("9", []) == []
     assert not result.ok and result.failed_ids == ["9"]

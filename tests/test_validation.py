@@ -432,3 +432,9 @@ def test_object_type_property(value: str) -> None:
 def test_module_exports() -> None:
     for name in validation.__all__:
         assert callable(getattr(validation, name)) or name == "INT32_MAX"
+
+
+@pytest.mark.parametrize("text", ["¹", "²7", "٣"])  # str.isdigit() is true for these
+def test_non_ascii_digits_are_rejected_as_input_errors(text: str) -> None:
+    with pytest.raises(InvalidInputError, match="max_to_object_ids"):
+        validation.limit_inputs([("HUBSPOT_DEFINED", 1, text)])

@@ -26,7 +26,7 @@ EXIT_API_ERROR = 1
 EXIT_USAGE = 2
 """Bad arguments or input, missing credentials, or a confirmation that was not given."""
 EXIT_PARTIAL = 3
-"""A batch call applied some inputs and not others."""
+"""A batch call did not apply (or HubSpot did not confirm) every input."""
 EXIT_CONNECTION = 4
 """No answer: connection refused, DNS, TLS, timeout."""
 EXIT_INTERRUPTED = 130

@@ -82,7 +82,8 @@ VERBS = {"create": "Set", "update": "Updated", "purge": "Purged"}
 
 def format_batch(operation: str, from_type: str, to_type: str, result: BatchResult[Any]) -> str:
     """The summary line of a batch call and, when some inputs failed, one line per input."""
-    total = len(result.succeeded) + len(result.failed) + len(result.not_sent)
+    unconfirmed = list(result.unconfirmed)
+    total = len(result.succeeded) + len(result.failed) + len(result.not_sent) + len(unconfirmed)
     noun = "limit" if total == 1 else "limits"
     line = (
         f"{VERBS.get(operation, operation)} {len(result.succeeded)} of {total} {noun} "
@@ -98,11 +99,16 @@ def format_batch(operation: str, from_type: str, to_type: str, result: BatchResu
             rows.append(
                 ("failed", spec_text(item), error.category or "-", _one_line(error.message))
             )
+    for item in unconfirmed:
+        why = f"HubSpot reported the batch {result.status}, not COMPLETE; check whether it applied"
+        rows.append(("unconfirmed", spec_text(item), "-", why))
     for item in result.not_sent:
         rows.append(("not sent", spec_text(item), "-", "an earlier request failed"))
     parts = []
     if result.failed:
         parts.append(f"{len(result.failed)} failed")
+    if unconfirmed:
+        parts.append(f"{len(unconfirmed)} unconfirmed (batch status {result.status})")
     if result.not_sent:
         parts.append(f"{len(result.not_sent)} not sent")
     if not rows:  # HubSpot reported errors without naming any input

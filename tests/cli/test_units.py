@@ -11,6 +11,7 @@ import pytest
 
 from hubspot_assoc import cli
 from hubspot_assoc import operations as ops
+from hubspot_assoc._reading import read_success
 from hubspot_assoc.cli import confirm as cli_confirm
 from hubspot_assoc.cli.batch import run_batch
 from hubspot_assoc.cli.context import Context
@@ -111,6 +112,20 @@ def test_format_batch_lists_each_failed_and_unsent_input() -> None:
     assert rows[1][:3] == ["not", "sent", "USER_DEFINED:3=5"]
 
 
+def test_format_batch_does_not_claim_a_canceled_batch_was_set() -> None:
+    item = LimitInput("USER_DEFINED", 279, 5)
+    result: BatchResult[Any] = BatchResult.judge(
+        status="CANCELED", inputs=[item], results=[], errors=[]
+    )
+    text = cli.format_batch("create", "contacts", "companies", result)
+    lines = text.splitlines()
+    assert lines[0] == (
+        "Set 0 of 1 limit on contacts -> companies; 1 unconfirmed (batch status CANCELED):"
+    )
+    assert lines[2].split()[:2] == ["unconfirmed", "USER_DEFINED:279=5"]
+    assert "Set 1 of 1" not in text
+
+
 # --------------------------------------------------------------------------- batching
 
 
@@ -126,7 +141,7 @@ class _Recorder:
         self.sizes.append(len(operation.json["inputs"]))
         if self.fail_on == len(self.sizes):
             raise ServerError(status_code=503, method="POST", url="http://x/y", body="", headers={})
-        return operation.parse(httpx.Response(204))
+        return read_success(operation.reader, httpx.Response(204), operation.name)
 
 
 def _run_batch(

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from .batch_limit_update_response import BatchLimitUpdateResponse
     from .batch_plain_response import BatchPlainResponse
     from .batch_purge_response import BatchPurgeResponse
-    from .batch_purge_response_results_item import BatchPurgeResponseResultsItem
     from .batch_read_input import BatchReadInput
     from .batch_read_response import BatchReadResponse
     from .batch_record_pair_input import BatchRecordPairInput
@@ -57,7 +56,6 @@ if TYPE_CHECKING:
     from .record_ref import RecordRef
     from .record_ref_answer import RecordRefAnswer
     from .standard_error import StandardError
-    from .standard_error_sub_category import StandardErrorSubCategory
     from .usage_report_response import UsageReportResponse
 
 # Model name -> the module (relative to this package) that defines it.
@@ -80,7 +78,6 @@ _MODULES = {
     "BatchLimitUpdateResponse": ".batch_limit_update_response",
     "BatchPlainResponse": ".batch_plain_response",
     "BatchPurgeResponse": ".batch_purge_response",
-    "BatchPurgeResponseResultsItem": ".batch_purge_response_results_item",
     "BatchReadInput": ".batch_read_input",
     "BatchReadResponse": ".batch_read_response",
     "BatchRecordPairInput": ".batch_record_pair_input",
@@ -109,7 +106,6 @@ _MODULES = {
     "RecordRef": ".record_ref",
     "RecordRefAnswer": ".record_ref_answer",
     "StandardError": ".standard_error",
-    "StandardErrorSubCategory": ".standard_error_sub_category",
     "UsageReportResponse": ".usage_report_response",
 }
 
@@ -144,7 +140,6 @@ __all__ = (
     "BatchLimitUpdateResponse",
     "BatchPlainResponse",
     "BatchPurgeResponse",
-    "BatchPurgeResponseResultsItem",
     "BatchReadInput",
     "BatchReadResponse",
     "BatchRecordPairInput",
@@ -173,6 +168,5 @@ __all__ = (
     "RecordRef",
     "RecordRefAnswer",
     "StandardError",
-    "StandardErrorSubCategory",
     "UsageReportResponse",
 )

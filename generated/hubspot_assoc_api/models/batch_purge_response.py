@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,7 +14,6 @@ from ..models.batch_status import BatchStatus
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.batch_purge_response_results_item import BatchPurgeResponseResultsItem
     from ..models.links import Links
     from ..models.standard_error import StandardError
 
@@ -29,7 +28,7 @@ class BatchPurgeResponse:
 
         Attributes:
             status (BatchStatus): Where a batch operation stands. Clients keep unknown values as strings.
-            results (list[BatchPurgeResponseResultsItem]):
+            results (list[Any]): One entry per input processed; HubSpot documents no content for them.
             started_at (datetime.datetime):
             completed_at (datetime.datetime):
             num_errors (int | Unset):
@@ -39,7 +38,7 @@ class BatchPurgeResponse:
     """
 
     status: BatchStatus
-    results: list[BatchPurgeResponseResultsItem]
+    results: list[Any]
     started_at: datetime.datetime
     completed_at: datetime.datetime
     num_errors: int | Unset = UNSET
@@ -51,10 +50,7 @@ class BatchPurgeResponse:
     def to_dict(self) -> dict[str, Any]:
         status = self.status.value
 
-        results = []
-        for results_item_data in self.results:
-            results_item = results_item_data.to_dict()
-            results.append(results_item)
+        results = self.results
 
         started_at = self.started_at.isoformat()
 
@@ -100,19 +96,13 @@ class BatchPurgeResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.batch_purge_response_results_item import BatchPurgeResponseResultsItem
         from ..models.links import Links
         from ..models.standard_error import StandardError
 
         d = dict(src_dict)
         status = BatchStatus(d.pop("status"))
 
-        results = []
-        _results = d.pop("results")
-        for results_item_data in _results:
-            results_item = BatchPurgeResponseResultsItem.from_dict(results_item_data)
-
-            results.append(results_item)
+        results = cast(list[Any], d.pop("results"))
 
         started_at = datetime.datetime.fromisoformat(d.pop("startedAt"))
 

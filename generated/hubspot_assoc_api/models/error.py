@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -26,41 +26,47 @@ class Error:
     kept as a plain string so that any value parses.
 
         Attributes:
-            category (str): The error category, such as VALIDATION_ERROR or MISSING_SCOPES.
-            correlation_id (str): The id of the request, to quote to HubSpot's support.
-            message (str): What went wrong, often with what to do about it.
             status (str | Unset): Real answers carry the word "error" here; HubSpot's spec omits it.
+            category (str | Unset): The error category, such as VALIDATION_ERROR or MISSING_SCOPES.
+            correlation_id (str | Unset): The id of the request, to quote to HubSpot's support.
+            message (str | Unset): What went wrong, often with what to do about it.
             sub_category (str | Unset): A more specific category.
-            context (ErrorContext | Unset): Details of an error condition as lists of strings per key, such as
-                `missingScopes`.
+            context (ErrorContext | str | Unset): An error's context: the object form, or the Java-style string form
+                `{missingScopes=[scope1, scope2]}` that HubSpot's own spec gives as the example.
             errors (list[ErrorDetail] | Unset):
             links (Links | Unset): Named links to documentation or related resources.
     """
 
-    category: str
-    correlation_id: str
-    message: str
     status: str | Unset = UNSET
+    category: str | Unset = UNSET
+    correlation_id: str | Unset = UNSET
+    message: str | Unset = UNSET
     sub_category: str | Unset = UNSET
-    context: ErrorContext | Unset = UNSET
+    context: ErrorContext | str | Unset = UNSET
     errors: list[ErrorDetail] | Unset = UNSET
     links: Links | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.error_context import ErrorContext
+
+        status = self.status
+
         category = self.category
 
         correlation_id = self.correlation_id
 
         message = self.message
 
-        status = self.status
-
         sub_category = self.sub_category
 
-        context: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.context, Unset):
+        context: dict[str, Any] | str | Unset
+        if isinstance(self.context, Unset):
+            context = UNSET
+        elif isinstance(self.context, ErrorContext):
             context = self.context.to_dict()
+        else:
+            context = self.context
 
         errors: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.errors, Unset):
@@ -75,15 +81,15 @@ class Error:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "category": category,
-                "correlationId": correlation_id,
-                "message": message,
-            }
-        )
+        field_dict.update({})
         if status is not UNSET:
             field_dict["status"] = status
+        if category is not UNSET:
+            field_dict["category"] = category
+        if correlation_id is not UNSET:
+            field_dict["correlationId"] = correlation_id
+        if message is not UNSET:
+            field_dict["message"] = message
         if sub_category is not UNSET:
             field_dict["subCategory"] = sub_category
         if context is not UNSET:
@@ -102,22 +108,30 @@ class Error:
         from ..models.links import Links
 
         d = dict(src_dict)
-        category = d.pop("category")
-
-        correlation_id = d.pop("correlationId")
-
-        message = d.pop("message")
-
         status = d.pop("status", UNSET)
+
+        category = d.pop("category", UNSET)
+
+        correlation_id = d.pop("correlationId", UNSET)
+
+        message = d.pop("message", UNSET)
 
         sub_category = d.pop("subCategory", UNSET)
 
-        _context = d.pop("context", UNSET)
-        context: ErrorContext | Unset
-        if isinstance(_context, Unset):
-            context = UNSET
-        else:
-            context = ErrorContext.from_dict(_context)
+        def _parse_context(data: object) -> ErrorContext | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_context_or_text_type_0 = ErrorContext.from_dict(data)
+
+                return componentsschemas_context_or_text_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorContext | str | Unset, data)
+
+        context = _parse_context(d.pop("context", UNSET))
 
         _errors = d.pop("errors", UNSET)
         errors: list[ErrorDetail] | Unset = UNSET
@@ -136,10 +150,10 @@ class Error:
             links = Links.from_dict(_links)
 
         error = cls(
+            status=status,
             category=category,
             correlation_id=correlation_id,
             message=message,
-            status=status,
             sub_category=sub_category,
             context=context,
             errors=errors,

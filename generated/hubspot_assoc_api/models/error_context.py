@@ -14,7 +14,10 @@ T = TypeVar("T", bound="ErrorContext")
 
 @_attrs_define
 class ErrorContext:
-    """Details of an error condition as lists of strings per key, such as `missingScopes`."""
+    """Details of an error condition as lists of strings per key, such as `missingScopes`. Answers also carry single
+    strings or numbers as values; clients read those as one-item lists.
+
+    """
 
     additional_properties: dict[str, list[str]] = _attrs_field(init=False, factory=dict)
 

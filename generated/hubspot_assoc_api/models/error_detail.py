@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -27,18 +27,20 @@ class ErrorDetail:
         code (str | Unset): A machine-readable code, such as INVALID_INTEGER.
         in_ (str | Unset): The field or parameter the problem was found in.
         sub_category (str | Unset): A more specific category.
-        context (ErrorContext | Unset): Details of an error condition as lists of strings per key, such as
-            `missingScopes`.
+        context (ErrorContext | str | Unset): An error's context: the object form, or the Java-style string form
+            `{missingScopes=[scope1, scope2]}` that HubSpot's own spec gives as the example.
     """
 
     message: str
     code: str | Unset = UNSET
     in_: str | Unset = UNSET
     sub_category: str | Unset = UNSET
-    context: ErrorContext | Unset = UNSET
+    context: ErrorContext | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.error_context import ErrorContext
+
         message = self.message
 
         code = self.code
@@ -47,9 +49,13 @@ class ErrorDetail:
 
         sub_category = self.sub_category
 
-        context: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.context, Unset):
+        context: dict[str, Any] | str | Unset
+        if isinstance(self.context, Unset):
+            context = UNSET
+        elif isinstance(self.context, ErrorContext):
             context = self.context.to_dict()
+        else:
+            context = self.context
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -82,12 +88,20 @@ class ErrorDetail:
 
         sub_category = d.pop("subCategory", UNSET)
 
-        _context = d.pop("context", UNSET)
-        context: ErrorContext | Unset
-        if isinstance(_context, Unset):
-            context = UNSET
-        else:
-            context = ErrorContext.from_dict(_context)
+        def _parse_context(data: object) -> ErrorContext | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_context_or_text_type_0 = ErrorContext.from_dict(data)
+
+                return componentsschemas_context_or_text_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorContext | str | Unset, data)
+
+        context = _parse_context(d.pop("context", UNSET))
 
         error_detail = cls(
             message=message,

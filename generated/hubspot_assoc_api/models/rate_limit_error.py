@@ -16,19 +16,19 @@ T = TypeVar("T", bound="RateLimitError")
 
 @_attrs_define
 class RateLimitError:
-    """HubSpot's body for a 429 answer; it has no `category`.
+    """HubSpot's body for a 429 answer; it has no `category`. No field is required, so that any JSON object is read.
 
     Attributes:
-        message (str): Which limit was reached.
         status (str | Unset): Always "error".
+        message (str | Unset): Which limit was reached.
         error_type (str | Unset): RATE_LIMIT.
         correlation_id (str | Unset): The id of the request, to quote to HubSpot's support.
         policy_name (str | Unset): TEN_SECONDLY_ROLLING, SECONDLY or DAILY; kept as a string for new values.
         group_name (str | Unset): The rate-limit group the app belongs to.
     """
 
-    message: str
     status: str | Unset = UNSET
+    message: str | Unset = UNSET
     error_type: str | Unset = UNSET
     correlation_id: str | Unset = UNSET
     policy_name: str | Unset = UNSET
@@ -36,9 +36,9 @@ class RateLimitError:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        message = self.message
-
         status = self.status
+
+        message = self.message
 
         error_type = self.error_type
 
@@ -50,13 +50,11 @@ class RateLimitError:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "message": message,
-            }
-        )
+        field_dict.update({})
         if status is not UNSET:
             field_dict["status"] = status
+        if message is not UNSET:
+            field_dict["message"] = message
         if error_type is not UNSET:
             field_dict["errorType"] = error_type
         if correlation_id is not UNSET:
@@ -71,9 +69,9 @@ class RateLimitError:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        message = d.pop("message")
-
         status = d.pop("status", UNSET)
+
+        message = d.pop("message", UNSET)
 
         error_type = d.pop("errorType", UNSET)
 
@@ -84,8 +82,8 @@ class RateLimitError:
         group_name = d.pop("groupName", UNSET)
 
         rate_limit_error = cls(
-            message=message,
             status=status,
+            message=message,
             error_type=error_type,
             correlation_id=correlation_id,
             policy_name=policy_name,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from ..models.error_context import ErrorContext
     from ..models.error_detail import ErrorDetail
     from ..models.links import Links
-    from ..models.standard_error_sub_category import StandardErrorSubCategory
 
 
 T = TypeVar("T", bound="StandardError")
@@ -26,61 +25,78 @@ class StandardError:
     """One failed input of a batch operation.
 
     Attributes:
-        status (str): HubSpot documents this as the HTTP status of the input's failure; real answers carry the word
-            "error".
-        category (str): The error category, such as VALIDATION_ERROR.
         message (str): What went wrong with this input.
-        context (ErrorContext): Details of an error condition as lists of strings per key, such as `missingScopes`.
-        errors (list[ErrorDetail]):
-        links (Links): Named links to documentation or related resources.
+        status (str | Unset): HubSpot documents this as the HTTP status of the input's failure; real answers carry the
+            word "error".
+        category (str | Unset): The error category, such as VALIDATION_ERROR.
+        context (ErrorContext | str | Unset): An error's context: the object form, or the Java-style string form
+            `{missingScopes=[scope1, scope2]}` that HubSpot's own spec gives as the example.
+        errors (list[ErrorDetail] | Unset):
+        links (Links | Unset): Named links to documentation or related resources.
         id (str | Unset): An identifier of this error instance.
-        sub_category (StandardErrorSubCategory | Unset): A more specific category; HubSpot types it as an object.
+        sub_category (Any | Unset): A more specific category. HubSpot types it as an object here and as a string
+            elsewhere; any JSON value is read.
     """
 
-    status: str
-    category: str
     message: str
-    context: ErrorContext
-    errors: list[ErrorDetail]
-    links: Links
+    status: str | Unset = UNSET
+    category: str | Unset = UNSET
+    context: ErrorContext | str | Unset = UNSET
+    errors: list[ErrorDetail] | Unset = UNSET
+    links: Links | Unset = UNSET
     id: str | Unset = UNSET
-    sub_category: StandardErrorSubCategory | Unset = UNSET
+    sub_category: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.error_context import ErrorContext
+
+        message = self.message
+
         status = self.status
 
         category = self.category
 
-        message = self.message
+        context: dict[str, Any] | str | Unset
+        if isinstance(self.context, Unset):
+            context = UNSET
+        elif isinstance(self.context, ErrorContext):
+            context = self.context.to_dict()
+        else:
+            context = self.context
 
-        context = self.context.to_dict()
+        errors: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.errors, Unset):
+            errors = []
+            for errors_item_data in self.errors:
+                errors_item = errors_item_data.to_dict()
+                errors.append(errors_item)
 
-        errors = []
-        for errors_item_data in self.errors:
-            errors_item = errors_item_data.to_dict()
-            errors.append(errors_item)
-
-        links = self.links.to_dict()
+        links: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = self.links.to_dict()
 
         id = self.id
 
-        sub_category: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.sub_category, Unset):
-            sub_category = self.sub_category.to_dict()
+        sub_category = self.sub_category
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "status": status,
-                "category": category,
                 "message": message,
-                "context": context,
-                "errors": errors,
-                "links": links,
             }
         )
+        if status is not UNSET:
+            field_dict["status"] = status
+        if category is not UNSET:
+            field_dict["category"] = category
+        if context is not UNSET:
+            field_dict["context"] = context
+        if errors is not UNSET:
+            field_dict["errors"] = errors
+        if links is not UNSET:
+            field_dict["links"] = links
         if id is not UNSET:
             field_dict["id"] = id
         if sub_category is not UNSET:
@@ -93,39 +109,53 @@ class StandardError:
         from ..models.error_context import ErrorContext
         from ..models.error_detail import ErrorDetail
         from ..models.links import Links
-        from ..models.standard_error_sub_category import StandardErrorSubCategory
 
         d = dict(src_dict)
-        status = d.pop("status")
-
-        category = d.pop("category")
-
         message = d.pop("message")
 
-        context = ErrorContext.from_dict(d.pop("context"))
+        status = d.pop("status", UNSET)
 
-        errors = []
-        _errors = d.pop("errors")
-        for errors_item_data in _errors:
-            errors_item = ErrorDetail.from_dict(errors_item_data)
+        category = d.pop("category", UNSET)
 
-            errors.append(errors_item)
+        def _parse_context(data: object) -> ErrorContext | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_context_or_text_type_0 = ErrorContext.from_dict(data)
 
-        links = Links.from_dict(d.pop("links"))
+                return componentsschemas_context_or_text_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorContext | str | Unset, data)
+
+        context = _parse_context(d.pop("context", UNSET))
+
+        _errors = d.pop("errors", UNSET)
+        errors: list[ErrorDetail] | Unset = UNSET
+        if _errors is not UNSET:
+            errors = []
+            for errors_item_data in _errors:
+                errors_item = ErrorDetail.from_dict(errors_item_data)
+
+                errors.append(errors_item)
+
+        _links = d.pop("links", UNSET)
+        links: Links | Unset
+        if isinstance(_links, Unset):
+            links = UNSET
+        else:
+            links = Links.from_dict(_links)
 
         id = d.pop("id", UNSET)
 
-        _sub_category = d.pop("subCategory", UNSET)
-        sub_category: StandardErrorSubCategory | Unset
-        if isinstance(_sub_category, Unset):
-            sub_category = UNSET
-        else:
-            sub_category = StandardErrorSubCategory.from_dict(_sub_category)
+        sub_category = d.pop("subCategory", UNSET)
 
         standard_error = cls(
+            message=message,
             status=status,
             category=category,
-            message=message,
             context=context,
             errors=errors,
             links=links,
