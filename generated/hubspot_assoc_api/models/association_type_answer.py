@@ -23,11 +23,15 @@ class AssociationTypeAnswer:
         type_id (int):
         category (AssociationCategory | Unset): Who defined an association type. HubSpot may add values; clients keep
             unknown values as strings.
+        from_object_type_id (str | Unset): The id of the source object type, such as `0-1`.
+        to_object_type_id (str | Unset): The id of the target object type, such as `0-2`.
         label (None | str | Unset):
     """
 
     type_id: int
     category: AssociationCategory | Unset = UNSET
+    from_object_type_id: str | Unset = UNSET
+    to_object_type_id: str | Unset = UNSET
     label: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -37,6 +41,10 @@ class AssociationTypeAnswer:
         category: str | Unset = UNSET
         if not isinstance(self.category, Unset):
             category = self.category.value
+
+        from_object_type_id = self.from_object_type_id
+
+        to_object_type_id = self.to_object_type_id
 
         label: None | str | Unset
         if isinstance(self.label, Unset):
@@ -53,6 +61,10 @@ class AssociationTypeAnswer:
         )
         if category is not UNSET:
             field_dict["category"] = category
+        if from_object_type_id is not UNSET:
+            field_dict["fromObjectTypeId"] = from_object_type_id
+        if to_object_type_id is not UNSET:
+            field_dict["toObjectTypeId"] = to_object_type_id
         if label is not UNSET:
             field_dict["label"] = label
 
@@ -70,6 +82,10 @@ class AssociationTypeAnswer:
         else:
             category = AssociationCategory(_category)
 
+        from_object_type_id = d.pop("fromObjectTypeId", UNSET)
+
+        to_object_type_id = d.pop("toObjectTypeId", UNSET)
+
         def _parse_label(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -82,6 +98,8 @@ class AssociationTypeAnswer:
         association_type_answer = cls(
             type_id=type_id,
             category=category,
+            from_object_type_id=from_object_type_id,
+            to_object_type_id=to_object_type_id,
             label=label,
         )
 
