@@ -14,6 +14,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_BATCH_SIZE",
     "INT32_MAX",
+    "MAX_TIMEOUT",
     "TOKEN_ENV",
     "Category",
 ]
@@ -27,6 +28,9 @@ BASE_URL_ENV = "HUBSPOT_BASE_URL"
 INT32_MAX = 2_147_483_647
 #: Inputs per request of a batch call (HubSpot accepts at most 100).
 DEFAULT_BATCH_SIZE = 100
+#: The most seconds a ``timeout`` may be (one day): beyond it the socket and asyncio layers
+#: overflow, and no caller means it.
+MAX_TIMEOUT = 86_400.0
 
 
 class Category(StrEnum):

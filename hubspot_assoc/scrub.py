@@ -16,7 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["mask_values", "safe_url", "scrub"]
+__all__ = ["MIN_SECRET_LENGTH", "mask_values", "safe_url", "scrub"]
+
+#: Known secrets shorter than this are not masked by value: masking "1" or "x" wherever it
+#: occurs would corrupt everything printed, and no real HubSpot token is that short
+#: (private app tokens are 44 characters, OAuth access tokens longer).
+MIN_SECRET_LENGTH = 8
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Private app tokens: pat-<region>-<uuid>.
@@ -56,8 +61,12 @@ def safe_url(url: str) -> str:
 
 
 def mask_values(text: str, secrets: Iterable[str | None]) -> str:
-    """*text* with every occurrence of each known secret value replaced by ``***``."""
+    """*text* with every occurrence of each known secret value replaced by ``***``.
+
+    Values shorter than :data:`MIN_SECRET_LENGTH` are left alone (see there). Apply it to
+    each string of a structure, never to serialised JSON, whose syntax it could break.
+    """
     for secret in secrets:
-        if secret:
+        if secret and len(secret) >= MIN_SECRET_LENGTH:
             text = text.replace(secret, "***")
     return text

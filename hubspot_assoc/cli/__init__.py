@@ -10,7 +10,9 @@ Examples::
 
 The token comes from ``HUBSPOT_ACCESS_TOKEN`` or ``--token-file PATH``, never from an
 argument. Exit codes: 0 success, 1 HubSpot error, 2 usage or invalid input (also a
-confirmation refused), 3 partial batch failure, 4 connection failure, 130 interrupted.
+confirmation refused), 3 partial batch failure, 4 connection failure, 70 internal error
+(a bug), 130 interrupted. With ``--json`` every run prints exactly one JSON document on
+stdout, whatever way it ends.
 
 Only the standard library is imported at module level: ``--help`` and argument errors must
 not pay for httpx or the generated client. The library is imported inside the handlers.

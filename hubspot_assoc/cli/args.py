@@ -13,6 +13,7 @@ from hubspot_assoc._constants import (
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
     INT32_MAX,
+    MAX_TIMEOUT,
     TOKEN_ENV,
     Category,
     normalise_category,
@@ -38,10 +39,12 @@ __all__ = [
     "add_confirm_options",
     "add_group",
     "add_leaf",
+    "base_url",
+    "base_url_problem",
     "non_negative_int",
     "parse_spec",
     "parse_specs",
-    "positive_float",
+    "timeout_seconds",
     "type_id",
 ]
 
@@ -150,15 +153,50 @@ def parse_specs(texts: Sequence[str], *, with_max: bool) -> list[tuple[str, int,
     return parsed
 
 
-def positive_float(text: str) -> float:
-    """argparse type: a positive, finite number of seconds."""
+def timeout_seconds(text: str) -> float:
+    """argparse type: seconds per attempt, more than 0 and at most :data:`MAX_TIMEOUT`."""
     try:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    if not 0 < value <= MAX_TIMEOUT:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(
+            f"expected a number of seconds above 0 and at most {MAX_TIMEOUT:g}, got {text!r}"
+        )
     return value
+
+
+def base_url_problem(text: str) -> str | None:
+    """Why *text* cannot be an API base URL, or ``None`` when it can.
+
+    The client checks its settings too; checking here as well makes a bad value a usage
+    error whichever client version is installed, without loading it for ``--help``.
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text.strip())
+        parts.port  # noqa: B018 - parses the port, raising ValueError when it is not one
+    except ValueError:
+        return "it cannot be parsed as a URL"
+    if any(c.isspace() or not c.isprintable() for c in text.strip()):
+        return "it contains spaces or control characters"
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return f"it is not an absolute http:// or https:// URL such as {DEFAULT_BASE_URL}"
+    if "@" in parts.netloc:
+        return "credentials belong in the token, never in the URL"
+    if parts.query or parts.fragment:
+        return "the base URL is the server address only; remove the ?query or #fragment"
+    return None
+
+
+def base_url(text: str) -> str:
+    """argparse type: an absolute http(s) URL without credentials, query or fragment."""
+    problem = base_url_problem(text)
+    if problem is not None:
+        # The value is not echoed: it may carry user:password@ or a ?hapikey=.
+        raise argparse.ArgumentTypeError(f"not a usable base URL: {problem}")
+    return text
 
 
 def non_negative_int(text: str) -> int:
@@ -183,13 +221,13 @@ def type_id(text: str) -> int:
 GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
     (("--json",), {"action": "store_true", "default": False,
                    "help": "print exactly one JSON document on stdout (errors too)"}),
-    (("--base-url",), {"metavar": "URL", "default": None,
+    (("--base-url",), {"type": base_url, "metavar": "URL", "default": None,
                        "help": f"API base URL (default: ${BASE_URL_ENV} or {DEFAULT_BASE_URL})"}),
     (("--token-file",), {"metavar": "PATH", "default": None,
                          "help": f"read the token from this file (default: ${TOKEN_ENV}); "
                                  "never pass it as an argument"}),
-    (("--timeout",), {"type": positive_float, "metavar": "SECONDS", "default": 30.0,
-                      "help": "seconds per HTTP attempt (default 30)"}),
+    (("--timeout",), {"type": timeout_seconds, "metavar": "SECONDS", "default": 30.0,
+                      "help": f"seconds per HTTP attempt (default 30, at most {MAX_TIMEOUT:g})"}),
     (("--max-retries",), {"type": non_negative_int, "metavar": "N", "default": None,
                           "help": "retries after a 429, a 5xx or a connection failure "
                                   "(default 3; 0 never retries)"}),

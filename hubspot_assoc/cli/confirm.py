@@ -40,7 +40,7 @@ def confirm(context: Context, description: str, question: str) -> None:
     if getattr(context.args, "yes", False):
         return
     refuse_without_terminal(context)
-    context.stderr.write(context.redact(description) + "\n" + question + " [y/N] ")
+    context.stderr.write(context.mask(description) + "\n" + question + " [y/N] ")
     context.stderr.flush()
     answer = sys.stdin.readline()
     if answer.strip().lower() not in {"y", "yes"}:

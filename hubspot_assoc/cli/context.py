@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import os
 
-from hubspot_assoc._constants import TOKEN_ENV
-from hubspot_assoc.scrub import mask_values
+from hubspot_assoc._constants import BASE_URL_ENV, TOKEN_ENV
+from hubspot_assoc.cli.args import base_url_problem
+from hubspot_assoc.cli.exits import UsageError
+from hubspot_assoc.scrub import mask_values, scrub
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
-    from typing import IO
+    from typing import IO, Any
 
     from hubspot_assoc.client import Client
 
@@ -21,33 +23,61 @@ __all__ = ["Context", "enable_request_log"]
 
 
 class Context:
-    """The parsed arguments, the output streams, and the token (for redaction)."""
+    """The parsed arguments, the output streams, and the token (for redaction).
 
-    def __init__(self, args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> None:
+    Redaction: every string printed has the token masked by value (when it is at least
+    :data:`~hubspot_assoc.scrub.MIN_SECRET_LENGTH` long); error text and log lines, which may
+    quote what a server or an exception said, are also scrubbed of anything that looks like
+    a credential. JSON is redacted string by string, before it is serialised.
+    """
+
+    def __init__(
+        self, args: argparse.Namespace, stdout: IO[str], stderr: IO[str], *, json: bool = False
+    ) -> None:
         self.args = args
         self.stdout = stdout
         self.stderr = stderr
-        self.json: bool = bool(getattr(args, "json", False))
+        self.json: bool = json or bool(getattr(args, "json", False))
         self.token: str | None = None
+        #: Whether this run's one JSON document has been written.
+        self.emitted = False
 
-    def redact(self, text: str) -> str:
+    def mask(self, text: str) -> str:
         """*text* with the token (if known) masked: the last line of defence."""
         return mask_values(text, [self.token])
 
+    def redact(self, text: str) -> str:
+        """*text* that may quote a credential (an error, a log line), made safe to print."""
+        return mask_values(scrub(text), [self.token])
+
     def out(self, text: str = "") -> None:
         """Print a line on stdout."""
-        self.stdout.write(self.redact(text) + "\n")
+        self.stdout.write(self.mask(text) + "\n")
 
     def err(self, text: str) -> None:
-        """Print a line on stderr, at once."""
+        """Print a line on stderr, at once (errors, progress, prompts)."""
         self.stderr.write(self.redact(text) + "\n")
         self.stderr.flush()
 
-    def emit_json(self, document: object) -> None:
-        """Print *document* as the run's one JSON document."""
-        from hubspot_assoc.cli.jsonout import json_text
+    def emit_json(self, document: object, *, compact: bool = False) -> None:
+        """Print *document* as the run's one JSON document (*compact*: on one line)."""
+        from hubspot_assoc.cli.jsonout import json_text, redacted
 
-        self.out(json_text(document))
+        if self.emitted:
+            raise RuntimeError("a --json run prints exactly one JSON document")
+        self.emitted = True
+        self.stdout.write(json_text(redacted(document, self.mask), compact=compact) + "\n")
+        self.stdout.flush()
+
+    def emit_error(self, fields: dict[str, Any]) -> None:
+        """Print ``{"error": fields}`` as the run's JSON document, scrubbed like error text."""
+        from hubspot_assoc.cli.jsonout import json_text, redacted
+
+        if self.emitted:
+            raise RuntimeError("a --json run prints exactly one JSON document")
+        self.emitted = True
+        self.stdout.write(json_text(redacted({"error": fields}, self.redact)) + "\n")
+        self.stdout.flush()
 
     def read_token(self) -> str:
         """The token from ``--token-file`` or the environment; raises when there is none."""
@@ -90,16 +120,46 @@ class Context:
         return token
 
     def client(self) -> Client:
-        """A client configured from the global options."""
+        """A client configured from the global options.
+
+        A setting the client refuses is a usage error naming the option (or the
+        environment variable) it came from.
+        """
         from hubspot_assoc.client import Client
+        from hubspot_assoc.errors import InvalidInputError
         from hubspot_assoc.retry import RetryPolicy
 
-        token = self.read_token()
         args = self.args
-        retry = (
-            RetryPolicy() if args.max_retries is None else RetryPolicy(max_retries=args.max_retries)
-        )
-        return Client(token, base_url=args.base_url, timeout=args.timeout, retry=retry)
+        base_url_source = "--base-url" if args.base_url is not None else f"${BASE_URL_ENV}"
+        if args.base_url is None and os.environ.get(BASE_URL_ENV, "").strip():
+            problem = base_url_problem(os.environ[BASE_URL_ENV])
+            if problem is not None:
+                raise UsageError(
+                    f"${BASE_URL_ENV} is not a usable base URL: {problem}",
+                    kind="InvalidInputError",
+                    argument=f"${BASE_URL_ENV}",
+                )
+        token = self.read_token()
+        sources = {
+            "base_url": base_url_source,
+            "timeout": "--timeout",
+            "retry": "--max-retries",
+            "max_retries": "--max-retries",
+        }
+        try:
+            retry = (
+                RetryPolicy()
+                if args.max_retries is None
+                else RetryPolicy(max_retries=args.max_retries)
+            )
+            return Client(token, base_url=args.base_url, timeout=args.timeout, retry=retry)
+        except InvalidInputError as exc:
+            option = sources.get(exc.argument)
+            if option is None:
+                raise
+            raise UsageError(
+                f"{option}: {exc}", kind="InvalidInputError", argument=option
+            ) from None
 
 
 def enable_request_log(context: Context) -> Callable[[], None]:

@@ -3,23 +3,23 @@ and turn whatever it raises into a message and an exit code."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 
 from hubspot_assoc._constants import TOKEN_ENV
 from hubspot_assoc.cli.args import COMMON_DEFAULTS
 from hubspot_assoc.cli.context import Context, enable_request_log
-from hubspot_assoc.cli.exits import (
-    EXIT_API_ERROR,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_USAGE,
-    PROG,
-    UsageError,
-)
-from hubspot_assoc.cli.jsonout import usage_json
+from hubspot_assoc.cli.exits import EXIT_API_ERROR, EXIT_OK, UsageError
 from hubspot_assoc.cli.parser import build_parser
-from hubspot_assoc.cli.report import report_error, report_usage_error
+from hubspot_assoc.cli.report import (
+    help_as_json,
+    report_error,
+    report_internal_error,
+    report_interrupted,
+    report_usage_error,
+    wants_json,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -46,51 +46,56 @@ def _rejected_token_flag(argv: Sequence[str]) -> str | None:
     return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run ``hubspot-assoc`` with *argv* (default ``sys.argv[1:]``); return the exit code."""
-    from contextlib import suppress
-
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    stdout, stderr = sys.stdout, sys.stderr
-    flag = _rejected_token_flag(args_list)
+def _parse(context: Context, argv: list[str]) -> argparse.Namespace | int:
+    """The parsed command line, or the exit code when there is nothing to run (an error,
+    or ``--help``, which a ``--json`` run gets as ``{"help": TEXT}``)."""
+    flag = _rejected_token_flag(argv)
     if flag is not None:
-        return report_usage_error(
-            UsageError(_TOKEN_REFUSAL.format(flag=flag)),
-            args_list,
-            stdout,
-            stderr,
-        )
+        return report_usage_error(context, UsageError(_TOKEN_REFUSAL.format(flag=flag)))
     parser = build_parser()
     try:
-        args, extra = parser.parse_known_args(args_list)
-        if extra and not getattr(args, "accepts_extra", False):
-            parser.error(f"unrecognized arguments: {' '.join(extra)}")
-        args.extra = extra
+        with help_as_json(context):
+            args, extra = parser.parse_known_args(argv)
+            if extra and not getattr(args, "accepts_extra", False):
+                parser.error(f"unrecognized arguments: {' '.join(extra)}")
     except UsageError as exc:
-        return report_usage_error(exc, args_list, stdout, stderr)
-    except SystemExit as exc:  # --help and --version
+        return report_usage_error(context, exc)
+    except SystemExit as exc:  # --help
         return exc.code if isinstance(exc.code, int) else EXIT_OK
+    args.extra = extra
     for name, value in COMMON_DEFAULTS.items():
         if not hasattr(args, name):
             setattr(args, name, value)
+    return args
 
-    context = Context(args, stdout, stderr)
-    undo_log = enable_request_log(context) if args.verbose else None
-    handler: Callable[[Context], int] = args.handler
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``hubspot-assoc`` with *argv* (default ``sys.argv[1:]``); return the exit code.
+
+    Every way out of a ``--json`` run prints exactly one JSON document on stdout: the
+    result, an error (usage, HubSpot, interrupted, internal), or ``{"help": ...}``.
+    """
+    from contextlib import suppress
+
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    stdout = sys.stdout
+    # A context from the start, so that even a failure while parsing is reported in the
+    # form asked for; it gets the parsed arguments once there are some.
+    context = Context(argparse.Namespace(), stdout, sys.stderr, json=wants_json(args_list))
+    undo_log: Callable[[], None] | None = None
     try:
+        parsed = _parse(context, args_list)
+        if isinstance(parsed, int):
+            return parsed
+        context.args = parsed
+        context.json = context.json or bool(parsed.json)
+        undo_log = enable_request_log(context) if parsed.verbose else None
+        handler: Callable[[Context], int] = parsed.handler
         return handler(context)
     except KeyboardInterrupt:
-        stderr.write(
-            f"\n{PROG}: interrupted. A request in flight may or may not have been applied; "
-            "read the current configuration before running the command again.\n"
-        )
-        return EXIT_INTERRUPTED
+        return report_interrupted(context)
     except UsageError as exc:
-        if context.json:
-            context.emit_json({"error": usage_json(exc)})
-        else:
-            context.err(exc.shown)
-        return EXIT_USAGE
+        return report_usage_error(context, exc)
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); say nothing more on a closed pipe.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -99,9 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         from hubspot_assoc.errors import HubSpotError
 
-        if not isinstance(exc, HubSpotError):
-            raise
-        return report_error(context, exc)
+        if isinstance(exc, HubSpotError):
+            return report_error(context, exc)
+        return report_internal_error(context, exc)
     finally:
         if undo_log is not None:
             undo_log()

@@ -8,6 +8,7 @@ from __future__ import annotations
 __all__ = [
     "EXIT_API_ERROR",
     "EXIT_CONNECTION",
+    "EXIT_INTERNAL",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_PARTIAL",
@@ -29,6 +30,8 @@ EXIT_PARTIAL = 3
 """A batch call did not apply (or HubSpot did not confirm) every input."""
 EXIT_CONNECTION = 4
 """No answer: connection refused, DNS, TLS, timeout."""
+EXIT_INTERNAL = 70
+"""A bug in hubspot-assoc: an exception it did not expect (70 is EX_SOFTWARE of sysexits.h)."""
 EXIT_INTERRUPTED = 130
 """Ctrl-C."""
 

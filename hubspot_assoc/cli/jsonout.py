@@ -10,18 +10,34 @@ from hubspot_assoc.cli.exits import EXIT_USAGE, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from hubspot_assoc.models import BatchResult
 
-__all__ = ["batch_json", "error_json", "json_text", "usage_json"]
+__all__ = ["batch_json", "error_json", "json_text", "redacted", "usage_json"]
 
 
-def json_text(document: object) -> str:
-    """*document* as indented JSON (non-ASCII kept as is)."""
+def json_text(document: object, *, compact: bool = False) -> str:
+    """*document* as indented JSON, or on one line when *compact* (non-ASCII kept as is)."""
     import json
 
-    return json.dumps(document, indent=2, default=str, ensure_ascii=False)
+    return json.dumps(document, indent=None if compact else 2, default=str, ensure_ascii=False)
+
+
+def redacted(document: object, redact: Callable[[str], str]) -> object:
+    """*document* with *redact* applied to every string in it (keys too), and anything
+    that is not JSON made a string first. Redacting the strings, never the serialised
+    text, keeps the JSON valid whatever the secret looks like."""
+    if isinstance(document, str):
+        return redact(document)
+    if document is None or isinstance(document, bool | int | float):
+        return document
+    if isinstance(document, dict):
+        return {redact(str(k)): redacted(v, redact) for k, v in document.items()}
+    if isinstance(document, list | tuple):
+        return [redacted(v, redact) for v in document]
+    return redact(str(document))
 
 
 def batch_json(

@@ -49,7 +49,8 @@ Credentials: set {TOKEN_ENV}, or pass --token-file PATH. Tokens are never accept
 as arguments (they would show in the process list and shell history).
 
 Exit codes: 0 success, 1 HubSpot error, 2 usage/invalid input/not confirmed,
-3 partial batch failure, 4 connection failure, 130 interrupted.
+3 partial batch failure, 4 connection failure, 70 internal error (a bug),
+130 interrupted.
 
 Try it without an account: {PROG} demo
 """

@@ -3,23 +3,38 @@ else text (tables, summaries, ``error:`` lines on stderr)."""
 
 from __future__ import annotations
 
-from hubspot_assoc.cli.exits import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, PROG, UsageError, exit_code
+import io
+from contextlib import contextmanager, redirect_stdout
+
+from hubspot_assoc.cli.exits import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    PROG,
+    UsageError,
+    exit_code,
+)
 from hubspot_assoc.cli.jsonout import batch_json, error_json, json_text, usage_json
 from hubspot_assoc.cli.render import format_batch, format_limits
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
-    from typing import IO, Any
+    from collections.abc import Callable, Iterator, Sequence
+    from typing import Any
 
     from hubspot_assoc.cli.context import Context
     from hubspot_assoc.client import Client
     from hubspot_assoc.models import BatchResult
 
 __all__ = [
+    "help_as_json",
     "print_dry_run",
     "report_batch",
     "report_error",
+    "report_internal_error",
+    "report_interrupted",
     "report_usage_error",
     "show_listing",
     "show_pair",
@@ -90,7 +105,7 @@ def report_batch(
         if context.json:
             document = error_json(error, EXIT_PARTIAL)
             document["result"] = batch_json(operation, from_type, to_type, result)
-            context.emit_json({"error": document})
+            context.emit_error(document)
         else:
             context.out(format_batch(operation, from_type, to_type, result))
         return EXIT_PARTIAL
@@ -120,7 +135,7 @@ def report_error(context: Context, exc: BaseException) -> int:
                 str(getattr(args, "to_type", "")),
                 exc.result,
             )
-        context.emit_json({"error": document})
+        context.emit_error(document)
         return code
     if isinstance(exc, BatchPartialFailureError):
         args = context.args
@@ -129,6 +144,23 @@ def report_error(context: Context, exc: BaseException) -> int:
         )
     context.err(f"{PROG}: error: {exc}")
     return code
+
+
+@contextmanager
+def help_as_json(context: Context) -> Iterator[None]:
+    """Inside it, argparse's ``--help`` text becomes ``{"help": TEXT}`` on a ``--json`` run
+    (the ``SystemExit`` that ends the help still propagates)."""
+    if not context.json:
+        yield
+        return
+    captured = io.StringIO()
+    try:
+        with redirect_stdout(captured):
+            yield
+    except SystemExit:
+        if captured.getvalue():
+            context.emit_json({"help": captured.getvalue()})
+        raise
 
 
 def wants_json(argv: Sequence[str]) -> bool:
@@ -141,14 +173,52 @@ def wants_json(argv: Sequence[str]) -> bool:
     return False
 
 
-def report_usage_error(
-    exc: UsageError, argv: Sequence[str], stdout: IO[str], stderr: IO[str]
-) -> int:
-    """Print an error found before a context exists (the command line did not parse)."""
-    if wants_json(argv):
-        stdout.write(json_text({"error": usage_json(exc)}) + "\n")
+def report_usage_error(context: Context, exc: UsageError) -> int:
+    """Print a usage error (with the usage line when argparse gave one); exit code 2."""
+    if context.json and not context.emitted:
+        context.emit_error(usage_json(exc))
     else:
         if exc.usage:
-            stderr.write(exc.usage)
-        stderr.write(exc.shown + "\n")
+            context.stderr.write(exc.usage)
+        context.err(exc.shown)
     return EXIT_USAGE
+
+
+def report_interrupted(context: Context) -> int:
+    """Ctrl-C: say that a request in flight may have been applied; exit code 130."""
+    message = (
+        "interrupted. A request in flight may or may not have been applied; "
+        "read the current configuration before running the command again."
+    )
+    if context.json and not context.emitted:
+        context.emit_error(
+            {"type": "Interrupted", "message": message, "exit_code": EXIT_INTERRUPTED}
+        )
+    else:
+        context.stderr.write(f"\n{PROG}: {message}\n")
+    return EXIT_INTERRUPTED
+
+
+def report_internal_error(context: Context, exc: BaseException) -> int:
+    """An exception nobody expected (a bug): one line, or one JSON document, never a
+    traceback unless ``--verbose``; exit code 70."""
+    message = (
+        f"internal error (a bug in {PROG}; please report it with the command you ran): "
+        f"{type(exc).__name__}: {exc}"
+    )
+    if context.json and not context.emitted:
+        context.emit_error(
+            {
+                "type": "InternalError",
+                "exception": type(exc).__name__,
+                "message": message,
+                "exit_code": EXIT_INTERNAL,
+            }
+        )
+    else:
+        context.err(f"{PROG}: {message}")
+    if getattr(context.args, "verbose", False):
+        import traceback
+
+        context.err("".join(traceback.format_exception(exc)).rstrip())
+    return EXIT_INTERNAL

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hubspot_assoc.cli.args import Parser
 from hubspot_assoc.cli.exits import EXIT_OK, PROG, UsageError
+from hubspot_assoc.cli.report import help_as_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,8 +37,13 @@ def register(commands: Any) -> None:
 
 
 def sandbox(context: Context) -> int:
-    """``sandbox [OPTIONS]``: serve the sandbox until interrupted."""
-    from hubspot_assoc.sandbox.cli import add_arguments, run
+    """``sandbox [OPTIONS]``: serve the sandbox until interrupted.
+
+    With ``--json`` the run's one JSON document is a single line printed once the server
+    is up, ``{"sandbox": {"url": ..., "token": ..., ...}}``; the server then keeps serving
+    and says nothing more on stdout.
+    """
+    from hubspot_assoc.sandbox.cli import add_arguments, describe, run, serve, start
 
     parser = Parser(
         prog=f"{PROG} sandbox",
@@ -46,10 +52,24 @@ def sandbox(context: Context) -> int:
     )
     add_arguments(parser)
     try:
-        args = parser.parse_args(context.args.extra)
+        with help_as_json(context):
+            args = parser.parse_args(context.args.extra)
     except SystemExit as exc:  # --help
         return exc.code if isinstance(exc.code, int) else EXIT_OK
-    return run(args)
+    if not context.json:
+        return run(args)
+    try:
+        server = start(args)
+    except (ValueError, OSError) as exc:
+        raise UsageError(f"{PROG} sandbox: error: {exc}", kind="SandboxError") from None
+
+    def announce(server: Any) -> None:
+        facts = describe(server, oauth_app=args.oauth_app)
+        context.emit_json({"sandbox": facts}, compact=True)
+
+    serve(server, announce)
+    context.err("sandbox stopped")
+    return EXIT_OK
 
 
 def demo(context: Context) -> int:

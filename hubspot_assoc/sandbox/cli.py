@@ -10,9 +10,14 @@ import re
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 from hubspot_assoc.sandbox.faults import Fault, parse_fault
+
+if TYPE_CHECKING:
+    from hubspot_assoc.sandbox.core import Sandbox
 
 _RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
 
@@ -118,25 +123,48 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    """Start the sandbox with ``args``, print how to use it, serve until Ctrl-C / SIGTERM."""
+def start(args: argparse.Namespace) -> Sandbox:
+    """A sandbox configured by ``args``, started; ``ValueError``/``OSError`` when it cannot
+    start (e.g. the port is taken)."""
     from hubspot_assoc.sandbox.core import Sandbox
 
-    try:
-        sandbox = Sandbox(
-            port=args.port,
-            rate_limit=args.rate_limit,
-            daily_limit=args.daily_limit,
-            purge_response=args.purge_response,
-            token_lifetime=args.token_lifetime,
-            rotate_refresh_tokens=args.rotate_refresh_tokens,
-            seed=args.seed,
-            faults=args.fault,
-        )
-        sandbox.start()
-    except (ValueError, OSError) as exc:
-        print(f"hubspot-assoc sandbox: error: {exc}", file=sys.stderr)
-        return 2
+    sandbox = Sandbox(
+        port=args.port,
+        rate_limit=args.rate_limit,
+        daily_limit=args.daily_limit,
+        purge_response=args.purge_response,
+        token_lifetime=args.token_lifetime,
+        rotate_refresh_tokens=args.rotate_refresh_tokens,
+        seed=args.seed,
+        faults=args.fault,
+    )
+    return sandbox.start()
+
+
+def describe(sandbox: Sandbox, *, oauth_app: bool = False) -> dict[str, Any]:
+    """What a user needs to talk to a running sandbox: its URL, a token, the faults, the
+    environment to export and, with *oauth_app*, a new OAuth app's credentials."""
+    facts: dict[str, Any] = {
+        "url": sandbox.url,
+        "token": sandbox.token,
+        "oauth": None,
+        "faults": [repr(fault) for fault in sandbox.faults],
+        "env": {"HUBSPOT_BASE_URL": sandbox.url, "HUBSPOT_ACCESS_TOKEN": sandbox.token},
+    }
+    if oauth_app:
+        app = sandbox.create_oauth_app()
+        facts["oauth"] = {
+            "token_url": f"{sandbox.url}/oauth/v1/token",
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "refresh_token": app.refresh_token,
+        }
+    return facts
+
+
+def serve(sandbox: Sandbox, announce: Callable[[Sandbox], None]) -> None:
+    """Call ``announce`` once the sandbox is up, then serve until Ctrl-C or SIGTERM, and
+    stop it."""
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -144,21 +172,7 @@ def run(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGTERM, on_signal)
     try:
-        print(f"HubSpot associations sandbox listening on {sandbox.url}", flush=True)
-        print(f"token: {sandbox.token}", flush=True)
-        if args.oauth_app:
-            app = sandbox.create_oauth_app()
-            print(f"oauth token url: {sandbox.url}/oauth/v1/token", flush=True)
-            print(f"oauth client_id: {app.client_id}", flush=True)
-            print(f"oauth client_secret: {app.client_secret}", flush=True)
-            print(f"oauth refresh_token: {app.refresh_token}", flush=True)
-        for fault in sandbox.faults:
-            print(f"fault: {fault!r}", flush=True)
-        print(
-            f"export HUBSPOT_BASE_URL={sandbox.url} HUBSPOT_ACCESS_TOKEN={sandbox.token}",
-            flush=True,
-        )
-        print("Press Ctrl-C to stop.", flush=True)
+        announce(sandbox)
         while not stop.wait(0.2):
             pass
     except KeyboardInterrupt:
@@ -166,6 +180,35 @@ def run(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
         sandbox.stop()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the sandbox with ``args``, print how to use it, serve until Ctrl-C / SIGTERM."""
+    try:
+        sandbox = start(args)
+    except (ValueError, OSError) as exc:
+        print(f"hubspot-assoc sandbox: error: {exc}", file=sys.stderr)
+        return 2
+
+    def announce(sandbox: Sandbox) -> None:
+        facts = describe(sandbox, oauth_app=args.oauth_app)
+        print(f"HubSpot associations sandbox listening on {facts['url']}", flush=True)
+        print(f"token: {facts['token']}", flush=True)
+        if facts["oauth"] is not None:
+            for label, key in (
+                ("token url", "token_url"),
+                ("client_id", "client_id"),
+                ("client_secret", "client_secret"),
+                ("refresh_token", "refresh_token"),
+            ):
+                print(f"oauth {label}: {facts['oauth'][key]}", flush=True)
+        for fault in facts["faults"]:
+            print(f"fault: {fault}", flush=True)
+        env = " ".join(f"{k}={v}" for k, v in facts["env"].items())
+        print(f"export {env}", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
+
+    serve(sandbox, announce)
     print("sandbox stopped", flush=True)
     return 0
 

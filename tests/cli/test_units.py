@@ -15,6 +15,7 @@ from hubspot_assoc._reading import read_success
 from hubspot_assoc.cli import confirm as cli_confirm
 from hubspot_assoc.cli.batch import run_batch
 from hubspot_assoc.cli.context import Context
+from hubspot_assoc.cli.jsonout import redacted
 from hubspot_assoc.errors import BatchPartialFailureError, ServerError
 from hubspot_assoc.models import (
     AssociationLabel,
@@ -25,6 +26,7 @@ from hubspot_assoc.models import (
     LimitInput,
 )
 from hubspot_assoc.sandbox import Sandbox
+from hubspot_assoc.scrub import MIN_SECRET_LENGTH, mask_values
 
 # --------------------------------------------------------------------------- specs
 
@@ -240,3 +242,19 @@ def test_label_delete_asks_with_the_label_shown(
     assert code == 2
     assert "HUBSPOT_DEFINED:1 (Primary)" in capsys.readouterr().err
     assert all(r.method == "GET" for r in portal.requests)
+
+
+# --------------------------------------------------------------------------- redaction
+
+
+def test_json_is_redacted_string_by_string_never_inside_numbers_or_syntax() -> None:
+    token = "12345678"
+    document = {"exit_code": 12345678, "message": f"said {token}", token: [token, 1.5, None]}
+    masked = redacted(document, lambda text: mask_values(text, [token]))
+    assert masked == {"exit_code": 12345678, "message": "said ***", "***": ["***", 1.5, None]}
+
+
+def test_a_value_shorter_than_the_minimum_is_not_masked() -> None:
+    assert MIN_SECRET_LENGTH == 8
+    assert mask_values("expected 1 of 10", ["x", "1", "1234567"]) == "expected 1 of 10"
+    assert mask_values("a 12345678 b", ["12345678"]) == "a *** b"
