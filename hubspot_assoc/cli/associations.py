@@ -320,6 +320,9 @@ def _run_job(context: Context, job: Any, what: str, total: int | None) -> int:
     except KeyboardInterrupt:
         if bar is not None:
             bar.finish()
+        job.summary.interrupted = True
+        if context.json:
+            context.emit_json(job.summary.to_json())
         checkpoint = job.checkpoint.path
         hint = (
             f" Resume with the same command (its --checkpoint {checkpoint} says where "
