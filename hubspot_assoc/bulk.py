@@ -453,7 +453,8 @@ class ImportJob:
 
     Args:
         applier: sends the batches.
-        from_type, to_type: the object types of every row.
+        from_type: the object type of every row's ``from_id``.
+        to_type: the object type of every row's ``to_id``.
         source: the input file.
         fmt: ``"csv"`` or ``"jsonl"``; None picks by file extension.
         types: association types for rows that name none (``("USER_DEFINED", 1000)``).
