@@ -105,7 +105,10 @@ class Associations:
         """Associate two records by ``types``, or by the default (unlabelled) type when None.
 
         A configured association limit that would be exceeded makes HubSpot refuse the call
-        (:class:`~hubspot_assoc.errors.BadRequestError`, category VALIDATION_ERROR).
+        (:class:`~hubspot_assoc.errors.BadRequestError`, category VALIDATION_ERROR). The
+        default association is answered in a batch's shape: when HubSpot reports its one
+        input failed inside a 200, :class:`~hubspot_assoc.errors.BatchPartialFailureError`
+        is raised with that result.
         """
         return self._client._execute(rops.associate(from_type, from_id, to_type, to_id, types))
 

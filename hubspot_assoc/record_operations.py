@@ -19,6 +19,7 @@ from . import records as rec
 from . import validation
 from ._constants import DEFAULT_BATCH_SIZE
 from ._reading import SuccessReader
+from .errors import BatchPartialFailureError
 from .models import BatchItemError, BatchResult, BatchStatus
 from .operations import BatchChunk, BatchPlan, Operation, _batch_size, _operation, _pair
 from .records import Association, AssociationType, RecordPair, UsageReport
@@ -186,10 +187,15 @@ def associate(
 
         def read_default(data: Any) -> Association:
             parsed = default_endpoint.read_body(data)
-            errors = _optional(parsed.errors) or []
-            if errors:
-                first = _item_error(errors[0])
-                raise _Unreadable(f"HubSpot reported an error in a 200 answer: {first.message}")
+            # This answer has a batch's shape: HubSpot may report the one input failed (a limit
+            # reached) or not done inside it. That is a readable refusal, raised as such.
+            judged = _batch_result(parsed, [RecordPair(source, target)], [], [])
+            if not judged.ok:
+                raise BatchPartialFailureError(
+                    judged,
+                    "HubSpot did not associate the records: "
+                    + (judged.errors[0].message if judged.errors else f"status {judged.status}"),
+                )
             found: list[AssociationType] = []
             for item in parsed.results:
                 spec = _optional(item.association_spec)
