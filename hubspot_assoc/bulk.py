@@ -393,7 +393,9 @@ class JobSummary:
     ``applied`` rows were written (or removed) by this run and earlier runs of the same
     checkpoint; ``already`` of them were found in effect when a killed run was resumed and
     were not sent again; ``rejected`` rows are in the rejects file; ``calls`` is the number of
-    batch requests. ``interrupted`` is true when the job stopped before the end of its input.
+    batches sent (a batch mixing rows with and without types takes two requests), plus one
+    read per resumed batch of unknown fate. ``interrupted`` is true when the job stopped
+    before the end of its input.
     """
 
     operation: str

@@ -345,18 +345,19 @@ def _report_job(context: Context, summary: JobSummary) -> int:
         code = EXIT_PARTIAL
     if context.json:
         context.emit_json(summary.to_json())
-        return code
-    verb = {"import-create": "written", "import-remove": "removed", "export": "exported"}
-    done = verb.get(summary.operation, "done")
-    already = f" ({summary.already:,} found already in effect)" if summary.already else ""
-    context.out(
-        f"{summary.applied:,} associations {done}{already}, {summary.rejected:,} rejected, "
-        f"{summary.rows:,} rows read, {summary.calls:,} requests, {summary.seconds:,.1f} s."
-    )
-    if summary.rejected and summary.rejects:
-        context.out(f"Rejected rows and the reasons: {summary.rejects}")
-    elif summary.rejected:
-        context.out("Pass --rejects PATH to keep the rejected rows and the reasons.")
+    else:
+        verb = {"import-create": "written", "import-remove": "removed", "export": "exported"}
+        done = verb.get(summary.operation, "done")
+        already = f" ({summary.already:,} found already in effect)" if summary.already else ""
+        context.out(
+            f"{summary.applied:,} associations {done}{already}, {summary.rejected:,} rejected, "
+            f"{summary.rows:,} rows read, {summary.calls:,} requests, {summary.seconds:,.1f} s."
+        )
+        if summary.rejected and summary.rejects:
+            context.out(f"Rejected rows and the reasons: {summary.rejects}")
+        elif summary.rejected:
+            context.out("Pass --rejects PATH to keep the rejected rows and the reasons.")
+    # How to resume goes to stderr, with or without --json (stdout keeps one document).
     if summary.interrupted:
         if summary.checkpoint:
             context.err(
