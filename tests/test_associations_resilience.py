@@ -27,6 +27,7 @@ from .test_resilience import (  # noqa: F401 - fixtures
     _server,
     connect,
     log,
+    pytest_generate_tests,
     sb,
 )
 
@@ -258,3 +259,22 @@ def test_the_rate_limiter_paces_a_bulk_create(connect: Connect, sb: Sandbox) -> 
 
     assert result.ok and len(targets(sb, "1")) == 600
     assert [s for _, s, _ in log(sb)] == [201] * 6  # paced: no 429
+
+
+def test_dated_api_version_uses_the_dated_records_paths(connect: Connect) -> None:
+    # A sandbox of its own, answering each path as the version it names (emulate "auto").
+    with Sandbox(rate_limit=None) as own:
+        api = connect(own, api_version="2026-03")
+
+        made = api(lambda c: c.associations.create_many(*PAIR, [(1, 2, UNLABELLED)]))
+        removed = api(lambda c: c.associations.remove_many(*PAIR, [(1, 2)]))
+        api(lambda c: c.associations.associate("contacts", 1, "companies", 3))
+
+        assert made.ok and removed.ok
+        assert [r.path for r in own.requests] == [
+            "/crm/associations/2026-03/contacts/companies/batch/create",
+            "/crm/associations/2026-03/contacts/companies/batch/archive",
+            "/crm/objects/2026-03/contacts/1/associations/default/companies/3",
+        ]
+        assert [r.status for r in own.requests] == [201, 200, 200]  # 2026-03 archives: a body
+        assert set(targets(own, "1")) == {"3"}

@@ -339,9 +339,11 @@ class RecordOperations:
         body: Any,
         query: dict[str, list[str]],
         check_scopes: ScopeCheck,
+        *,
+        dated: bool = False,
     ) -> Answer:
-        """Run one records route; ``params[0]`` is the API version of the path."""
-        version = params[0]
+        """Run one records route; ``params[0]`` is the API version of the path, ``dated`` whether
+        the answers take the dated versions' shapes (archives answered 200 with a body)."""
         if route == "associations.usage_report":
             read_any = [f"crm.objects.{o.scope_name}.read" for o in self.state.object_types()[:4]]
             check_scopes(read_any, True)
@@ -371,9 +373,9 @@ class RecordOperations:
         if route == "associations.batch_read":
             return self._batch_read(a, b, body)
         if route == "associations.batch_archive":
-            return self._batch_archive(a, b, body, dated=version != "v4")
+            return self._batch_archive(a, b, body, dated=dated)
         if route == "associations.batch_archive_labels":
-            return self._batch_archive_labels(a, b, body, dated=version != "v4")
+            return self._batch_archive_labels(a, b, body, dated=dated)
         raise AssertionError(f"unrouted {route}")
 
     # -- helpers ---------------------------------------------------------------------------
