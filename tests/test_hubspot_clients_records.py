@@ -85,6 +85,8 @@ def test_hubspot_api_client_drives_every_records_operation(sb: Sandbox) -> None:
         ]),
     )  # fmt: skip
     api.basic_api.archive(FROM, "1", TO, "3")
+    report = api.report_api.request(42)
+    assert report.user_id == 42 and report.user_email
     assert targets(sb, "4") == set() and targets(sb, "1") == {"2"} and targets(sb, "7") == {"5"}
     assert all(r.status is not None and 200 <= r.status < 300 for r in sb.requests)
     assert {r.route for r in sb.requests} == {
@@ -97,4 +99,5 @@ def test_hubspot_api_client_drives_every_records_operation(sb: Sandbox) -> None:
         "associations.batch_archive_labels",
         "associations.batch_archive",
         "associations.remove",
+        "associations.usage_report",
     }
