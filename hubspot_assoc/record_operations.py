@@ -318,10 +318,19 @@ def high_usage_report(user_id: object) -> Operation[UsageReport]:
     user = validation.type_id("user_id", user_id)
 
     def read(data: Any) -> UsageReport:
+        from hubspot_assoc_api.models.enqueue_time import EnqueueTime
+
         parsed = endpoint.read_body(data)
-        queued = _optional(parsed.enqueue_time)
-        when = rec.enqueue_time(None if queued is None else _optional(queued.value))
-        return UsageReport(_optional(parsed.user_id), _optional(parsed.user_email), when)
+        queued: Any = _optional(parsed.enqueue_time)
+        if isinstance(queued, EnqueueTime):
+            queued = _optional(queued.value)
+        when = rec.enqueue_time(queued)
+        user, email = _optional(parsed.user_id), _optional(parsed.user_email)
+        return UsageReport(
+            user if isinstance(user, int) and not isinstance(user, bool) else None,
+            email if isinstance(email, str) else None,
+            when,
+        )
 
     # Asking twice queues two emails: an ambiguous failure is not repeated by default.
     return _request("request_high_usage_report", endpoint, read, idempotent=False, user_id=user)

@@ -159,7 +159,9 @@ class RecordPair:
 
 def enqueue_time(value: object) -> datetime | None:
     """HubSpot's ``enqueueTime`` (milliseconds since the epoch, in a ``DateTime`` object or
-    bare) as a UTC datetime; None when it is missing or unreadable."""
+    bare, or a date-time already read) as a UTC datetime; None when missing or unreadable."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if isinstance(value, Mapping):
         value = value.get("value")
     if isinstance(value, bool) or not isinstance(value, int | float):

@@ -184,3 +184,29 @@ def test_documented_records_answers_are_read(
         assert (result.from_id, result.to_id) == ("1", "2")
     else:
         assert result is None and method == "DELETE"
+
+
+@pytest.mark.parametrize("call", CLIENTS)
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        ({"value": 1_700_000_000_000, "dateOnly": False, "timeZoneShift": 0}, 1_700_000_000),
+        ("2023-11-14T22:13:20Z", 1_700_000_000),
+        (1_700_000_000_000, 1_700_000_000),
+        ({"dateOnly": True}, None),
+        ("soon", None),
+    ],
+)
+def test_the_usage_report_time_is_read_in_every_form(
+    call: Callable[..., Any], sent: object, expected: int | None
+) -> None:
+    body = {"userId": 7, "userEmail": "user@example.com", "enqueueTime": sent}
+    report = call(
+        CALLS[("POST", "associations/usage/high-usage-report/{}")],
+        _serve_once_with_paging(200, body),
+    )
+    assert report.user_email == "user@example.com"
+    if expected is None:
+        assert report.enqueued_at is None
+    else:
+        assert report.enqueued_at.timestamp() == expected

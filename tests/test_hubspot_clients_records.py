@@ -3,6 +3,10 @@
 Like tests/test_hubspot_clients.py for the schema operations: the sandbox serves users of any
 client. hubspot-api-client (12.x, in the dev extra) calls the v4 records paths; each call's
 effect is checked in the sandbox's state and each parsed answer against what it holds.
+
+Nine of the ten operations: hubspot-api-client cannot read the high-usage report answer as
+HubSpot's spec publishes it (its generator maps the spec's object named ``DateTime`` to a
+Python datetime and fails on the object), so that one is exercised with our client only.
 """
 
 from __future__ import annotations
@@ -85,8 +89,6 @@ def test_hubspot_api_client_drives_every_records_operation(sb: Sandbox) -> None:
         ]),
     )  # fmt: skip
     api.basic_api.archive(FROM, "1", TO, "3")
-    report = api.report_api.request(42)
-    assert report.user_id == 42 and report.user_email
     assert targets(sb, "4") == set() and targets(sb, "1") == {"2"} and targets(sb, "7") == {"5"}
     assert all(r.status is not None and 200 <= r.status < 300 for r in sb.requests)
     assert {r.route for r in sb.requests} == {
@@ -99,5 +101,4 @@ def test_hubspot_api_client_drives_every_records_operation(sb: Sandbox) -> None:
         "associations.batch_archive_labels",
         "associations.batch_archive",
         "associations.remove",
-        "associations.usage_report",
     }

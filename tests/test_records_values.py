@@ -193,3 +193,10 @@ def test_split_pair_outcomes_rules() -> None:
     assert failures == [(b, limit)]
     anonymous = _error("went wrong")
     assert pair_failures([a, b], [anonymous]) == [(a, anonymous), (b, anonymous)]
+
+
+def test_enqueue_time_in_every_form() -> None:
+    naive = datetime(2026, 3, 1, 12, 0)
+    assert enqueue_time(naive) == naive.replace(tzinfo=UTC)
+    aware = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    assert enqueue_time(aware) is aware

@@ -3,8 +3,9 @@
 # (or openapi/templates/) and run scripts/generate.
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -25,22 +26,30 @@ class UsageReportResponse:
     Attributes:
         user_id (int | Unset):
         user_email (str | Unset):
-        enqueue_time (EnqueueTime | Unset): When the report was queued.
+        enqueue_time (datetime.datetime | EnqueueTime | int | Unset):
     """
 
     user_id: int | Unset = UNSET
     user_email: str | Unset = UNSET
-    enqueue_time: EnqueueTime | Unset = UNSET
+    enqueue_time: datetime.datetime | EnqueueTime | int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.enqueue_time import EnqueueTime
+
         user_id = self.user_id
 
         user_email = self.user_email
 
-        enqueue_time: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.enqueue_time, Unset):
+        enqueue_time: dict[str, Any] | int | str | Unset
+        if isinstance(self.enqueue_time, Unset):
+            enqueue_time = UNSET
+        elif isinstance(self.enqueue_time, EnqueueTime):
             enqueue_time = self.enqueue_time.to_dict()
+        elif isinstance(self.enqueue_time, datetime.datetime):
+            enqueue_time = self.enqueue_time.isoformat()
+        else:
+            enqueue_time = self.enqueue_time
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -63,12 +72,28 @@ class UsageReportResponse:
 
         user_email = d.pop("userEmail", UNSET)
 
-        _enqueue_time = d.pop("enqueueTime", UNSET)
-        enqueue_time: EnqueueTime | Unset
-        if isinstance(_enqueue_time, Unset):
-            enqueue_time = UNSET
-        else:
-            enqueue_time = EnqueueTime.from_dict(_enqueue_time)
+        def _parse_enqueue_time(data: object) -> datetime.datetime | EnqueueTime | int | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                enqueue_time_type_0 = EnqueueTime.from_dict(data)
+
+                return enqueue_time_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                enqueue_time_type_1 = datetime.datetime.fromisoformat(data)
+
+                return enqueue_time_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | EnqueueTime | int | Unset, data)
+
+        enqueue_time = _parse_enqueue_time(d.pop("enqueueTime", UNSET))
 
         usage_report_response = cls(
             user_id=user_id,
