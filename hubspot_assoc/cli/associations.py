@@ -69,6 +69,11 @@ def register(group: Any) -> None:
         action="store_true",
         help="remove the listed associations instead of writing them",
     )
+    sub.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read the file and report what would be sent (and what is unreadable); send nothing",
+    )
     _job_args(sub)
 
     sub = add_leaf(
@@ -398,6 +403,8 @@ def assoc_import(context: Context) -> int:
     args = context.args
     types = _type_keys(context)
     mode: Mode = "remove" if args.remove else "create"
+    if args.dry_run:
+        return _dry_run(context, types, mode)
     with context.client() as client, _usage_errors():
         job = ImportJob(
             ClientApplier(client, args.from_type, args.to_type, mode),
@@ -413,6 +420,46 @@ def assoc_import(context: Context) -> int:
         )
         total = count_rows(args.file) if context.stderr.isatty() else None
         return _run_job(context, job, "import", total)
+
+
+class _Nothing:
+    """An applier that sends nothing: a dry run reads, checks and counts."""
+
+    def __init__(self) -> None:
+        self.batches = 0
+
+    def apply(self, rows: Any) -> list[Any]:
+        self.batches += 1
+        return []
+
+    def in_effect(self, rows: Any) -> set[int]:
+        return set()
+
+
+def _dry_run(context: Context, types: list[tuple[str, int]], mode: Mode) -> int:
+    """Read the whole file as the job would, send nothing, say what would happen."""
+    from hubspot_assoc.bulk import ImportJob
+
+    args = context.args
+    nothing = _Nothing()
+    with _usage_errors():
+        job = ImportJob(nothing, args.from_type, args.to_type, args.file, fmt=args.format,
+                        types=types, mode=mode, batch_size=_batch_size(context),
+                        rejects=args.rejects)  # fmt: skip
+        summary = job.run()
+    readable = summary.applied
+    if context.json:
+        context.emit_json({**summary.to_json(), "dry_run": True, "applied": 0,
+                           "would_send": readable, "requests": nothing.batches})  # fmt: skip
+    else:
+        verb = "remove" if mode == "remove" else "write"
+        context.out(
+            f"Dry run: {readable:,} rows would {verb} associations in {nothing.batches:,} "
+            f"requests; {summary.rejected:,} rows are unreadable. Nothing was sent."
+        )
+        if summary.rejected and args.rejects:
+            context.out(f"Unreadable rows and the reasons: {args.rejects}")
+    return EXIT_PARTIAL if summary.rejected else EXIT_OK
 
 
 def assoc_export(context: Context) -> int:

@@ -220,3 +220,16 @@ def test_missing_input_file_is_a_usage_error(cli: CLI, tmp_path: Path) -> None:
     run = cli("associations", "import", "contacts", "companies", str(tmp_path / "nope.csv"))
     assert run.code == 2 and "does not exist" in run.err, run
     assert os.path.exists(tmp_path) and not (tmp_path / "nope.csv").exists()
+
+
+def test_import_dry_run_reads_everything_and_sends_nothing(
+    cli: CLI, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    source = write_pairs(tmp_path / "pairs.csv", 150, extra="x,1\n")
+    rejects = tmp_path / "rejects.csv"
+    run = cli("associations", "import", "contacts", "companies", str(source), "--dry-run",
+              "--rejects", str(rejects))  # fmt: skip
+    assert run.code == 3, run
+    assert "150 rows would write associations in 2 requests; 1 rows are unreadable" in run.out
+    assert sandbox.requests == [] and sandbox.state.records.total() == 0
+    assert "unreadable row" in rejects.read_text(encoding="utf-8")
