@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from hubspot_assoc._constants import TOKEN_ENV
-from hubspot_assoc.cli import labels, limits, tools
+from hubspot_assoc.cli import associations, labels, limits, tools
 from hubspot_assoc.cli.args import CATEGORIES, Parser, add_common, add_group
 from hubspot_assoc.cli.exits import PROG
 
@@ -31,6 +31,12 @@ COMMAND_GROUPS = (
         "association labels (the named association types between two object types)",
         "Association labels: list, create, update, delete.",
         labels.register,
+    ),
+    (
+        "associations",
+        "association records (which records are associated), and bulk import/export",
+        "Association records: list, associate, remove; bulk import and export from files.",
+        associations.register,
     ),
 )
 
@@ -54,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``hubspot-assoc`` (standard library only)."""
     parser = Parser(
         prog=PROG,
-        description="Manage HubSpot association limits and labels (CRM Associations v4).",
+        description=(
+            "Manage HubSpot associations (CRM Associations v4): limits, labels and records."
+        ),
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
