@@ -329,7 +329,10 @@ def _examples() -> dict[str, list[Callable[[], BaseException]]]:
         ],
         "UnexpectedResponseError": [
             api(418, "short and stout", method="GET", url=_API, headers={"content-type": "text"}),
-            _through_client(reply(200, "<html>"), lambda client: client.limits.get(*pair)),
+            _through_client(
+                reply(200, "<html>", **{"x-hubspot-correlation-id": _CORRELATION}),
+                lambda client: client.limits.get(*pair),
+            ),
             _through_client(reply(202, {"category": "X", "message": "m"}), create),
         ],
         "BatchPartialFailureError": [
