@@ -211,3 +211,29 @@ def test_the_readme_links_into_the_site() -> None:
     assert {"docs/index.md", "docs/errors.md", "docs/benchmarks.png"} <= set(local)
     for target in local:
         assert (ROOT / target).is_file(), f"README links to a missing file: {target}"
+
+
+def test_the_cli_page_leaves_usage_and_options_to_the_generated_reference() -> None:
+    # Hand-copied help drifts: the page's prose may explain, never restate, `--help`.
+    from hubspot_assoc.cli import build_parser
+
+    hooks = _hooks()
+    page = (DOCS / "cli.md").read_text(encoding="utf-8")
+    prose = re.sub(r"\s+", " ", page.split("<!-- generated: cli-reference -->", 1)[0])
+    assert "usage:" not in prose
+    restated = []
+    for words, sub in hooks._walk(build_parser(), ["hubspot-assoc"]):
+        # A synopsis such as "hubspot-assoc limits get FROM TO" is the usage line again.
+        metavars = [a.metavar for a in sub._actions if not a.option_strings and a.metavar]
+        if metavars and isinstance(metavars[0], str):
+            synopsis = " ".join([*words, metavars[0]])
+            if synopsis in prose:
+                restated.append(synopsis)
+        for action in sub._actions:
+            if action.help and len(action.help) >= 20 and action.help in prose:
+                restated.append(action.help)
+        for line in sub.format_help().splitlines():
+            words = " ".join(line.split())
+            if len(words) >= 40 and words in prose:
+                restated.append(words)
+    assert not restated
