@@ -55,6 +55,28 @@ if TYPE_CHECKING:
     from .ratelimit import RateLimit
     from .retry import RetryPolicy
 
+# The public names of the errors module, kept once: `errors.__all__` is built from them,
+# and the package learns them without importing that module.
+_ERROR_NAMES = (
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BatchPartialFailureError",
+    "ConflictError",
+    "ErrorDetail",
+    "HubSpotError",
+    "InvalidInputError",
+    "MissingCredentialsError",
+    "MissingScopesError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "UnexpectedResponseError",
+)
+
 # Where each public name lives. Importing them lazily keeps `import hubspot_assoc` cheap for
 # programs that need only part of it: `hubspot-assoc --help` must not load httpx at all.
 _EXPORTS = {
@@ -64,28 +86,7 @@ _EXPORTS = {
     "TokenSet": "auth",
     "RateLimit": "ratelimit",
     "RetryPolicy": "retry",
-    **dict.fromkeys(
-        [
-            "APIConnectionError",
-            "APIError",
-            "APITimeoutError",
-            "AuthenticationError",
-            "BadRequestError",
-            "BatchPartialFailureError",
-            "ConflictError",
-            "ErrorDetail",
-            "HubSpotError",
-            "InvalidInputError",
-            "MissingCredentialsError",
-            "MissingScopesError",
-            "NotFoundError",
-            "PermissionDeniedError",
-            "RateLimitError",
-            "ServerError",
-            "UnexpectedResponseError",
-        ],
-        "errors",
-    ),
+    **dict.fromkeys(_ERROR_NAMES, "errors"),
     **dict.fromkeys(
         [
             "AssociationLabel",
