@@ -9,7 +9,6 @@ import os
 from hubspot_assoc._constants import BASE_URL_ENV, TOKEN_ENV
 from hubspot_assoc.cli.args import base_url_problem
 from hubspot_assoc.cli.exits import UsageError
-from hubspot_assoc.scrub import mask_values, scrub
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -44,10 +43,15 @@ class Context:
 
     def mask(self, text: str) -> str:
         """*text* with the token (if known) masked: the last line of defence."""
+        # Imported here: its patterns are compiled on import, which --help need not pay.
+        from hubspot_assoc.scrub import mask_values
+
         return mask_values(text, [self.token])
 
     def redact(self, text: str) -> str:
         """*text* that may quote a credential (an error, a log line), made safe to print."""
+        from hubspot_assoc.scrub import mask_values, scrub
+
         return mask_values(scrub(text), [self.token])
 
     def out(self, text: str = "") -> None:
