@@ -13,6 +13,7 @@ low-level client) is an implementation detail.
 
 from __future__ import annotations
 
+from ._error_names import ERROR_NAMES as _ERROR_NAMES
 from ._version import __version__
 
 # Not `from typing import TYPE_CHECKING`: importing typing costs about a third of what
@@ -54,28 +55,6 @@ if TYPE_CHECKING:
     )
     from .ratelimit import RateLimit
     from .retry import RetryPolicy
-
-# The public names of the errors module, kept once: `errors.__all__` is built from them,
-# and the package learns them without importing that module.
-_ERROR_NAMES = (
-    "APIConnectionError",
-    "APIError",
-    "APITimeoutError",
-    "AuthenticationError",
-    "BadRequestError",
-    "BatchPartialFailureError",
-    "ConflictError",
-    "ErrorDetail",
-    "HubSpotError",
-    "InvalidInputError",
-    "MissingCredentialsError",
-    "MissingScopesError",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "ServerError",
-    "UnexpectedResponseError",
-)
 
 # Where each public name lives. Importing them lazily keeps `import hubspot_assoc` cheap for
 # programs that need only part of it: `hubspot-assoc --help` must not load httpx at all.

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import urlsplit
 
-from hubspot_assoc import _ERROR_NAMES
+from hubspot_assoc._error_names import ERROR_NAMES as _ERROR_NAMES
 from hubspot_assoc.scrub import safe_url as _safe_url
 from hubspot_assoc.scrub import scrub as _scrub
 
