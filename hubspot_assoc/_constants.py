@@ -10,13 +10,16 @@ import re
 from enum import StrEnum
 
 __all__ = [
+    "API_VERSION_ENV",
     "BASE_URL_ENV",
+    "DEFAULT_API_VERSION",
     "DEFAULT_BASE_URL",
     "DEFAULT_BATCH_SIZE",
     "INT32_MAX",
     "MAX_TIMEOUT",
     "TOKEN_ENV",
     "Category",
+    "api_version_or_none",
 ]
 
 DEFAULT_BASE_URL = "https://api.hubapi.com"
@@ -24,6 +27,11 @@ DEFAULT_BASE_URL = "https://api.hubapi.com"
 TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
 #: The environment variable overriding the API base URL.
 BASE_URL_ENV = "HUBSPOT_BASE_URL"
+#: The API version called when none is chosen; dated versions are "YYYY-MM".
+DEFAULT_API_VERSION = "v4"
+#: The environment variable choosing the API version when none is passed.
+API_VERSION_ENV = "HUBSPOT_API_VERSION"
+_DATED_VERSION = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 #: HubSpot's largest accepted type id and limit (a signed 32-bit integer).
 INT32_MAX = 2_147_483_647
 #: Inputs per request of a batch call (HubSpot accepts at most 100).
@@ -85,3 +93,15 @@ Category.__module__ = "hubspot_assoc.models"
 def normalise_category(text: str) -> str:
     """*text* upper-cased with spaces, dashes and dots turned into ``_``: a near-miss key."""
     return re.sub(r"[\s\-.]+", "_", text.strip().upper())
+
+
+def api_version_or_none(value: object) -> str | None:
+    """``value`` as an API version (``"v4"`` or a dated ``"YYYY-MM"``), or None if it is not one.
+
+    >>> api_version_or_none(" 2026-03 "), api_version_or_none("2026-3")
+    ('2026-03', None)
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower()
+    return text if text == DEFAULT_API_VERSION or _DATED_VERSION.match(text) else None

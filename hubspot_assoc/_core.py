@@ -36,6 +36,7 @@ from .errors import (
 from .logs import logger
 from .ratelimit import RateLimit, RollingWindow
 from .retry import RetryPolicy, may_have_been_applied, retry_delay
+from .versions import DEFAULT_API_VERSION, versioned_path
 
 if TYPE_CHECKING:
     from .operations import Operation
@@ -88,8 +89,10 @@ class Core:
         auth: httpx.Auth,
         retry: RetryPolicy | None,
         rate_limit: RateLimit | None,
+        api_version: str = DEFAULT_API_VERSION,
     ) -> None:
         self.base_url = base_url
+        self.api_version = api_version
         self.auth = auth
         self.retry = retry
         self.window = RollingWindow(rate_limit) if rate_limit is not None else None
@@ -98,10 +101,11 @@ class Core:
     def build_request(
         self, http: httpx.Client | httpx.AsyncClient, operation: Operation[Any]
     ) -> httpx.Request:
-        """The request for ``operation``; httpx streams its body again on every attempt."""
+        """The request for ``operation`` in the client's API version; httpx streams its body
+        again on every attempt."""
         return http.build_request(
             operation.method,
-            self.base_url + operation.path,
+            self.base_url + versioned_path(operation.path, self.api_version),
             json=operation.json,
             headers=self._headers,
         )

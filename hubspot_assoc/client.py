@@ -26,6 +26,7 @@ from .logs import configure_from_environment
 from .ratelimit import RateLimit, acquire_async, acquire_sync
 from .resources import AsyncLabels, AsyncLimits, Labels, Limits
 from .retry import RetryPolicy
+from .versions import api_version as _api_version
 
 if TYPE_CHECKING:
     from .models import BatchResult
@@ -49,11 +50,13 @@ class _Settings:
         rate_limit: RateLimit | None,
         http_client: object,
         http_class: type[httpx.Client] | type[httpx.AsyncClient],
+        api_version: str | None = None,
     ) -> None:
         configure_from_environment()
         self.base_url = normalise_base_url(
             base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         )
+        self.api_version = _api_version(api_version)
         if access_token is not None and not isinstance(access_token, str):
             raise InvalidInputError("access_token", "<not shown>", "a str (the token itself)")
         if oauth is not None and not isinstance(oauth, OAuth):
@@ -94,7 +97,13 @@ class _Settings:
                 type(http_client).__name__,
                 f"an httpx.{http_class.__name__} (use {other} for the other kind)",
             )
-        self.core = Core(base_url=self.base_url, auth=auth, retry=retry, rate_limit=rate_limit)
+        self.core = Core(
+            base_url=self.base_url,
+            auth=auth,
+            retry=retry,
+            rate_limit=rate_limit,
+            api_version=self.api_version,
+        )
         # A caller's client is used as is and never closed by us.
         self.owns_http = http_client is None
         self.http = http_client if http_client is not None else http_class(timeout=timeout)
@@ -115,6 +124,10 @@ class Client:
             ``None`` to send without client-side limiting.
         http_client: an ``httpx.Client`` of yours (proxies, custom CA, mounts), used as is
             and not closed by this client.
+        api_version: the HubSpot API version to call: ``"v4"`` (default), or a dated version
+            ``"YYYY-MM"`` such as ``"2026-03"`` or ``"2025-09"`` (paths
+            ``/crm/associations/2026-03/...``); defaults to ``HUBSPOT_API_VERSION``, then
+            ``"v4"``. Anything else raises :class:`InvalidInputError`.
 
     Example::
 
@@ -135,11 +148,22 @@ class Client:
         retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 - frozen value, safe default
         rate_limit: RateLimit | None = RateLimit(),  # noqa: B008 - frozen value, safe default
         http_client: httpx.Client | None = None,
+        api_version: str | None = None,
     ) -> None:
         settings = _Settings(
-            access_token, oauth, base_url, timeout, retry, rate_limit, http_client, httpx.Client
+            access_token,
+            oauth,
+            base_url,
+            timeout,
+            retry,
+            rate_limit,
+            http_client,
+            httpx.Client,
+            api_version,
         )
         self.base_url = settings.base_url
+        #: The HubSpot API version this client calls (``"v4"`` or ``"YYYY-MM"``).
+        self.api_version = settings.api_version
         self._credential = settings.credential
         self._core = settings.core
         self._owns_http = settings.owns_http
@@ -148,7 +172,10 @@ class Client:
         self.labels = Labels(self)
 
     def __repr__(self) -> str:
-        return f"Client(base_url={self.base_url!r}, credential={self._credential!r})"
+        return (
+            f"Client(base_url={self.base_url!r}, api_version={self.api_version!r}, "
+            f"credential={self._credential!r})"
+        )
 
     def __enter__(self) -> Client:
         return self
@@ -218,6 +245,7 @@ class AsyncClient:
         retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 - frozen value, safe default
         rate_limit: RateLimit | None = RateLimit(),  # noqa: B008 - frozen value, safe default
         http_client: httpx.AsyncClient | None = None,
+        api_version: str | None = None,
     ) -> None:
         settings = _Settings(
             access_token,
@@ -228,8 +256,11 @@ class AsyncClient:
             rate_limit,
             http_client,
             httpx.AsyncClient,
+            api_version,
         )
         self.base_url = settings.base_url
+        #: The HubSpot API version this client calls (``"v4"`` or ``"YYYY-MM"``).
+        self.api_version = settings.api_version
         self._credential = settings.credential
         self._core = settings.core
         self._owns_http = settings.owns_http
@@ -238,7 +269,10 @@ class AsyncClient:
         self.labels = AsyncLabels(self)
 
     def __repr__(self) -> str:
-        return f"AsyncClient(base_url={self.base_url!r}, credential={self._credential!r})"
+        return (
+            f"AsyncClient(base_url={self.base_url!r}, api_version={self.api_version!r}, "
+            f"credential={self._credential!r})"
+        )
 
     async def __aenter__(self) -> AsyncClient:
         return self

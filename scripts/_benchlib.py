@@ -8,8 +8,8 @@ GIL, an import cache or a connection pool:
 * ``python scripts/_benchlib.py serve-sandbox [sandbox options]`` - the project's sandbox
   (:mod:`hubspot_assoc.sandbox`, same options as ``python -m hubspot_assoc.sandbox``) with a
   control channel on stdin (``reset``, ``stats``, ``quit``) so the benchmark can count, on the
-  server side, how many requests were answered 429. It also accepts the path prefixes that
-  HubSpot's own SDKs use for the same operations (``/crm/v4/associations/`` in
+  server side, how many requests were answered 429. The sandbox itself serves the path
+  prefixes HubSpot's own SDKs call for the same operations (``/crm/v4/associations/`` in
   hubspot-api-client, ``/crm/associations/2026-03/`` in hubspot-sdk).
 * ``python scripts/_benchlib.py child '{"task": ...}'`` - one workload (CPU per call, or a
   rate-limit storm) for one client; prints one JSON line.
@@ -18,7 +18,7 @@ Cold-start and peak-RSS runs use the one-liners in :data:`READY` and :data:`PURG
 run as ``python -c``, so that nothing of this module's own imports is counted.
 
 Why not ``python -m hubspot_assoc.sandbox`` as is: it offers no way to read its request log from
-another process, and the competitor SDKs call the operations under older path prefixes.
+another process.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ FROM, TO = "contacts", "companies"
 SPEC = ("HUBSPOT_DEFINED", 279)  # contact -> company, seeded in the sandbox
 PURGE_PATH = f"/crm/associations/v4/definitions/configurations/{FROM}/{TO}/batch/purge"
 PURGE_BODY = {"inputs": [{"category": SPEC[0], "typeId": SPEC[1]}]}
-ALIASES = ("/crm/v4/associations/", "/crm/associations/2026-03/")
 
 
 def child_env() -> dict[str, str]:
@@ -163,7 +162,7 @@ def serve_sandbox(argv: list[str]) -> None:
     import argparse
 
     from hubspot_assoc.sandbox import Sandbox
-    from hubspot_assoc.sandbox.cli import add_arguments
+    from hubspot_assoc.sandbox.cli import add_arguments, emulate_option
 
     parser = argparse.ArgumentParser(prog="_benchlib.py serve-sandbox")
     add_arguments(parser)
@@ -172,23 +171,11 @@ def serve_sandbox(argv: list[str]) -> None:
         port=0,
         rate_limit=args.rate_limit,
         daily_limit=args.daily_limit,
-        purge_response=args.purge_response,
+        emulate=emulate_option(args),
         seed=args.seed,
         max_recorded=1_000_000,
         faults=args.fault,
     )
-    # The only reach into the sandbox's internals: map the competitors' path prefixes onto
-    # the one the sandbox routes, before its pipeline sees the request.
-    app = sandbox._app
-    original = app.handle
-
-    def handle(method: str, target: str, headers: dict[str, str], raw: bytes) -> Any:
-        for alias in ALIASES:
-            if target.startswith(alias):
-                target = "/crm/associations/v4/" + target[len(alias) :]
-        return original(method, target, headers, raw)
-
-    app.handle = handle  # type: ignore[method-assign]
     sandbox.start()
     print(json.dumps({"url": sandbox.url, "token": sandbox.token}), flush=True)
     try:

@@ -62,7 +62,7 @@ def make_client(
 
 @pytest.fixture(autouse=True)
 def _no_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("HUBSPOT_ACCESS_TOKEN", "HUBSPOT_BASE_URL", "HUBSPOT_LOG"):
+    for name in ("HUBSPOT_ACCESS_TOKEN", "HUBSPOT_BASE_URL", "HUBSPOT_LOG", "HUBSPOT_API_VERSION"):
         monkeypatch.delenv(name, raising=False)
     yield
 
@@ -100,7 +100,9 @@ def test_environment_token_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_repr_shows_base_url_and_credential_kind_but_no_secret() -> None:
     client = Client(TOKEN, base_url=BASE)
     text = repr(client)
-    assert text == "Client(base_url='https://hubspot.test', credential='access token')"
+    assert text == (
+        "Client(base_url='https://hubspot.test', api_version='v4', credential='access token')"
+    )
     assert TOKEN not in text and TOKEN not in repr(client.__dict__)
     oauth = hubspot_assoc.OAuth("client-id", "client-secret-value", "refresh-token-value")
     with Client(oauth=oauth, base_url=BASE) as oauth_client:

@@ -82,6 +82,7 @@ def test_client_signature_is_as_documented() -> None:
             "retry",
             "rate_limit",
             "http_client",
+            "api_version",
         ]
         assert params["access_token"].default is None
         assert params["access_token"].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
@@ -89,6 +90,7 @@ def test_client_signature_is_as_documented() -> None:
         assert params["timeout"].default == 30.0
         assert params["retry"].default == RetryPolicy()
         assert params["rate_limit"].default == RateLimit()
+        assert params["api_version"].default is None  # then $HUBSPOT_API_VERSION, then "v4"
 
 
 def test_value_class_defaults() -> None:

@@ -12,12 +12,14 @@ import re
 import sys
 
 from hubspot_assoc._constants import (
+    API_VERSION_ENV,
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
     INT32_MAX,
     MAX_TIMEOUT,
     TOKEN_ENV,
     Category,
+    api_version_or_none,
     normalise_category,
 )
 from hubspot_assoc.cli.exits import UsageError
@@ -248,6 +250,16 @@ def type_id(text: str) -> int:
     return value
 
 
+def api_version(text: str) -> str:
+    """argparse type: ``v4`` or a dated HubSpot API version ``YYYY-MM``."""
+    value = api_version_or_none(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(
+            f"expected v4 or a dated version YYYY-MM such as 2026-03 or 2025-09, got {text!r}"
+        )
+    return value
+
+
 # The global options: flags and argparse settings, one entry each. Adding a global option
 # is adding an entry here (its value is then on `context.args` in every command).
 GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
@@ -255,6 +267,9 @@ GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
                    "help": "print exactly one JSON document on stdout (errors too)"}),
     (("--base-url",), {"type": base_url, "metavar": "URL", "default": None,
                        "help": f"API base URL (default: ${BASE_URL_ENV} or {DEFAULT_BASE_URL})"}),
+    (("--api-version",), {"type": api_version, "metavar": "VERSION", "default": None,
+                          "help": f"HubSpot API version: v4 or a dated YYYY-MM such as 2026-03 "
+                                  f"(default: ${API_VERSION_ENV} or v4)"}),
     (("--token-file",), {"metavar": "PATH", "default": None,
                          "help": f"read the token from this file (default: ${TOKEN_ENV}); "
                                  "never pass it as an argument"}),

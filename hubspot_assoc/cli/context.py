@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from hubspot_assoc._constants import BASE_URL_ENV, TOKEN_ENV
+from hubspot_assoc._constants import API_VERSION_ENV, BASE_URL_ENV, TOKEN_ENV
 from hubspot_assoc.cli.args import base_url_problem
 from hubspot_assoc.cli.exits import UsageError
 
@@ -149,6 +149,9 @@ class Context:
             "timeout": "--timeout",
             "retry": "--max-retries",
             "max_retries": "--max-retries",
+            "api_version": "--api-version"
+            if args.api_version is not None
+            else f"${API_VERSION_ENV}",
         }
         try:
             retry = (
@@ -156,7 +159,13 @@ class Context:
                 if args.max_retries is None
                 else RetryPolicy(max_retries=args.max_retries)
             )
-            return Client(token, base_url=args.base_url, timeout=args.timeout, retry=retry)
+            return Client(
+                token,
+                base_url=args.base_url,
+                timeout=args.timeout,
+                retry=retry,
+                api_version=args.api_version,
+            )
         except InvalidInputError as exc:
             option = sources.get(exc.argument)
             if option is None:

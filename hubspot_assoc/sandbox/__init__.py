@@ -7,6 +7,11 @@ Example::
     with Sandbox() as sb:
         print(sb.url, sb.token)
 
+It serves the paths of every API version (``/crm/associations/v4/``, dated
+``/crm/associations/YYYY-MM/``, and the older ``/crm/v4/associations/`` of HubSpot's own
+clients); ``Sandbox(emulate=...)`` chooses whose statuses and shapes it answers with, see
+:mod:`hubspot_assoc.sandbox.versions` for the table.
+
 Nothing in :mod:`hubspot_assoc` imports this package; import it explicitly.
 """
 

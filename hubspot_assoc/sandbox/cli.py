@@ -15,6 +15,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from hubspot_assoc.sandbox.faults import Fault, parse_fault
+from hubspot_assoc.sandbox.versions import AUTO, EMULATIONS, PURGE_RESPONSE_ALIASES
 
 if TYPE_CHECKING:
     from hubspot_assoc.sandbox.core import Sandbox
@@ -84,10 +85,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="requests per UTC day for private app tokens (default 250000), or off",
     )
     parser.add_argument(
+        "--emulate",
+        choices=(AUTO, *EMULATIONS),
+        default=None,
+        help=(
+            "answer with the statuses and shapes of one published API version on every path; "
+            "auto (default) answers each path as its own version (/crm/associations/v4/, "
+            "/crm/associations/2026-03/, ...). v4-legacy: purge, create and update answer 200"
+        ),
+    )
+    parser.add_argument(
         "--purge-response",
-        choices=("204", "body"),
-        default="204",
-        help="answer purge with 204 and no body (default) or 200 with a batch body",
+        choices=tuple(PURGE_RESPONSE_ALIASES),
+        default=None,
+        help="older name of --emulate: 204 is --emulate v4, body is --emulate v4-legacy",
     )
     parser.add_argument(
         "--token-lifetime",
@@ -123,6 +134,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def emulate_option(args: argparse.Namespace) -> str:
+    """The ``emulate`` value of parsed options (``--purge-response`` being its older name)."""
+    emulate: str | None = args.emulate
+    if args.purge_response is not None:
+        alias = PURGE_RESPONSE_ALIASES[args.purge_response]
+        if emulate not in (None, alias):
+            raise ValueError(
+                f"--purge-response {args.purge_response} means --emulate {alias}, "
+                f"not --emulate {emulate}; pass only --emulate"
+            )
+        emulate = alias
+    return emulate or AUTO
+
+
 def start(args: argparse.Namespace) -> Sandbox:
     """A sandbox configured by ``args``, started; ``ValueError``/``OSError`` when it cannot
     start (e.g. the port is taken)."""
@@ -132,7 +157,7 @@ def start(args: argparse.Namespace) -> Sandbox:
         port=args.port,
         rate_limit=args.rate_limit,
         daily_limit=args.daily_limit,
-        purge_response=args.purge_response,
+        emulate=emulate_option(args),
         token_lifetime=args.token_lifetime,
         rotate_refresh_tokens=args.rotate_refresh_tokens,
         seed=args.seed,
@@ -148,6 +173,7 @@ def describe(sandbox: Sandbox, *, oauth_app: bool = False) -> dict[str, Any]:
         "url": sandbox.url,
         "token": sandbox.token,
         "oauth": None,
+        "emulate": sandbox.emulate,
         "faults": [repr(fault) for fault in sandbox.faults],
         "env": {"HUBSPOT_BASE_URL": sandbox.url, "HUBSPOT_ACCESS_TOKEN": sandbox.token},
     }
@@ -194,6 +220,9 @@ def run(args: argparse.Namespace) -> int:
         facts = describe(sandbox, oauth_app=args.oauth_app)
         print(f"HubSpot associations sandbox listening on {facts['url']}", flush=True)
         print(f"token: {facts['token']}", flush=True)
+        if facts["emulate"] != AUTO:
+            emulating = f"{facts['emulate']} (statuses and shapes on every path)"
+            print(f"emulating: {emulating}", flush=True)
         if facts["oauth"] is not None:
             for label, key in (
                 ("token url", "token_url"),

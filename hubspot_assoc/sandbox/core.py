@@ -12,8 +12,7 @@ from hubspot_assoc.sandbox.handlers import Operations
 from hubspot_assoc.sandbox.ratelimit import RateLimiter
 from hubspot_assoc.sandbox.server import App, RecordedRequest, _Server
 from hubspot_assoc.sandbox.state import PortalState
-
-PURGE_RESPONSES = ("204", "body")
+from hubspot_assoc.sandbox.versions import AUTO, PURGE_RESPONSE_ALIASES, check_emulate
 
 
 class Sandbox:
@@ -30,8 +29,12 @@ class Sandbox:
         rate_limit: ``(max requests, interval seconds)`` per app/token rolling window, or None
             for no limit.
         daily_limit: requests per UTC day for private app tokens, or None for no limit.
-        purge_response: ``"204"`` (current HubSpot: no body) or ``"body"`` (200 with a batch
-            response, as older HubSpot versions answered).
+        emulate: whose statuses and shapes to answer with: ``"auto"`` (each request as the
+            version in its path), or one published version for every path: ``"v4"``,
+            ``"v4-legacy"``, ``"2026-03"``, ``"2025-09"``. The table of what each answers is in
+            :mod:`hubspot_assoc.sandbox.versions`.
+        purge_response: the older name of two emulations: ``"204"`` is ``emulate="v4"``,
+            ``"body"`` is ``emulate="v4-legacy"`` (purge, create and update answer 200).
         token_lifetime: seconds an OAuth access token lives (``expires_in``).
         rotate_refresh_tokens: whether each refresh issues a new refresh token and retires the
             old one.
@@ -47,7 +50,8 @@ class Sandbox:
         *,
         rate_limit: tuple[int, float] | None = (100, 10.0),
         daily_limit: int | None = 250_000,
-        purge_response: str = "204",
+        emulate: str = AUTO,
+        purge_response: str | None = None,
         token_lifetime: int = 1800,
         rotate_refresh_tokens: bool = True,
         seed: int | None = None,
@@ -71,9 +75,17 @@ class Sandbox:
             rate_limit = (rate_limit[0], float(rate_limit[1]))
         if daily_limit is not None and (not isinstance(daily_limit, int) or daily_limit < 1):
             raise ValueError(f"daily_limit must be a positive integer or None, got {daily_limit!r}")
-        purge_response = str(purge_response)
-        if purge_response not in PURGE_RESPONSES:
-            raise ValueError(f"purge_response must be '204' or 'body', got {purge_response!r}")
+        emulate = check_emulate(emulate)
+        if purge_response is not None:
+            alias = PURGE_RESPONSE_ALIASES.get(str(purge_response))
+            if alias is None:
+                raise ValueError(f"purge_response must be '204' or 'body', got {purge_response!r}")
+            if emulate not in (AUTO, alias):
+                raise ValueError(
+                    f"purge_response={purge_response!r} means emulate={alias!r}, which "
+                    f"contradicts emulate={emulate!r}; pass only emulate"
+                )
+            emulate = alias
         if not isinstance(token_lifetime, int) or token_lifetime < 1:
             raise ValueError(f"token_lifetime must be a positive integer, got {token_lifetime!r}")
         if not isinstance(max_batch_size, int) or max_batch_size < 1:
@@ -85,9 +97,7 @@ class Sandbox:
             token_lifetime=token_lifetime, rotate_refresh_tokens=rotate_refresh_tokens
         )
         self.limiter = RateLimiter(rate_limit, daily_limit)
-        self.operations = Operations(
-            self.state, purge_response=purge_response, max_batch_size=max_batch_size
-        )
+        self.operations = Operations(self.state, emulate=emulate, max_batch_size=max_batch_size)
         self._app = App(
             state=self.state,
             auth=self.auth,
@@ -156,6 +166,11 @@ class Sandbox:
     def url(self) -> str:
         """The base URL, e.g. ``http://127.0.0.1:54321`` (no trailing slash)."""
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def emulate(self) -> str:
+        """The ``emulate`` mode: ``"auto"`` or the published version every path answers as."""
+        return self.operations.emulate
 
     @property
     def running(self) -> bool:

@@ -18,6 +18,9 @@ Validation policy (HubSpot documents little of this; these are the sandbox's rul
   (400 LABEL_LIMIT_REACHED); a name already used between the pair is 409 CONFLICT. Renaming or
   deleting a HUBSPOT_DEFINED type, or an unknown type id, is 400. Deleting one side of a
   label deletes the whole label (both directions) and any limits configured on it.
+
+Successful answers take the statuses and shapes of the published version being emulated
+(:mod:`hubspot_assoc.sandbox.versions` has the table); validation and errors do not differ.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from hubspot_assoc.sandbox.state import (
     PortalState,
     label_name_problem,
 )
+from hubspot_assoc.sandbox.versions import AUTO, V4, Emulation, check_emulate, emulation
 
 MAX_LIMIT = 10_000
 INT32 = (-(2**31), 2**31 - 1)
@@ -169,6 +173,14 @@ def _item(check: _Checker, item: Any, where: str) -> dict[str, Any] | None:
     return item
 
 
+def _labels(labels: list[dict[str, Any]], shapes: Emulation) -> list[dict[str, Any]]:
+    """Labels as the emulated version shapes them (older ones name no object type ids)."""
+    if shapes.label_object_type_ids:
+        return labels
+    hidden = ("fromObjectTypeId", "toObjectTypeId")
+    return [{k: v for k, v in label.items() if k not in hidden} for label in labels]
+
+
 def _timestamps() -> dict[str, str]:
     moment = now_iso()
     return {"requestedAt": moment, "startedAt": moment, "completedAt": moment}
@@ -178,11 +190,15 @@ class Operations:
     """Runs one routed operation. The caller holds the state lock."""
 
     def __init__(
-        self, state: PortalState, *, purge_response: str = "204", max_batch_size: int = 100
+        self, state: PortalState, *, emulate: str = AUTO, max_batch_size: int = 100
     ) -> None:
         self.state = state
-        self.purge_response = purge_response
+        self.emulate = check_emulate(emulate)
         self.max_batch_size = max_batch_size
+
+    def emulating(self, path_version: str) -> str:
+        """The published version that answers a request made under ``path_version``."""
+        return emulation(self.emulate, path_version).name
 
     def resolve(self, name: str) -> ObjectType:
         """The object type named in the path, or the 404 HubSpot answers."""
@@ -206,9 +222,16 @@ class Operations:
         return scopes
 
     def run(
-        self, route: str, params: list[str], body: JSONBody, check_scopes: ScopeCheck
+        self,
+        route: str,
+        params: list[str],
+        body: JSONBody,
+        check_scopes: ScopeCheck,
+        version: str | None = V4,
     ) -> Answer:
-        """Run ``route`` with path ``params``; returns ``(status, JSON body or None)``."""
+        """Run ``route`` with path ``params``, answering as the version emulated for the path's
+        ``version``; returns ``(status, JSON body or None)``."""
+        shapes = emulation(self.emulate, version or V4)
         if route == "limits.list_all":
             read_any = [f"crm.objects.{o.scope_name}.read" for o in STANDARD_OBJECTS[:4]]
             check_scopes(read_any, True)
@@ -219,15 +242,17 @@ class Operations:
         if route == "limits.list":
             return 200, {"results": self.state.pair_configurations(a.id, b.id)}
         if route == "limits.create":
-            return self._set_limits(a, b, body, create=True)
+            return self._set_limits(a, b, body, shapes, create=True)
         if route == "limits.update":
-            return self._set_limits(a, b, body, create=False)
+            return self._set_limits(a, b, body, shapes, create=False)
         if route == "limits.purge":
-            return self._purge(a, b, body)
+            return self._purge(a, b, body, shapes)
         if route == "labels.list":
-            return 200, {"results": [t.as_label(a.id, b.id) for t in self.state.types(a.id, b.id)]}
+            labels = [t.as_label(a.id, b.id) for t in self.state.types(a.id, b.id)]
+            return 200, {"results": _labels(labels, shapes)}
         if route == "labels.create":
-            return self._create_label(a, b, body)
+            status, created = self._create_label(a, b, body)
+            return status, {"results": _labels(created["results"], shapes)}
         if route == "labels.update":
             return self._update_label(a, b, body)
         if route == "labels.delete":
@@ -236,7 +261,9 @@ class Operations:
 
     # -- limits ----------------------------------------------------------------------------
 
-    def _set_limits(self, a: ObjectType, b: ObjectType, body: JSONBody, *, create: bool) -> Answer:
+    def _set_limits(
+        self, a: ObjectType, b: ObjectType, body: JSONBody, shapes: Emulation, *, create: bool
+    ) -> Answer:
         inputs = _batch_inputs(body, self.max_batch_size)
         check = _Checker()
         parsed: list[tuple[int, str, int, int]] = []
@@ -292,10 +319,10 @@ class Operations:
         if errors:
             out["numErrors"] = len(errors)
             out["errors"] = errors
-            return 207, out
-        return (201 if create else 200), out
+            return shapes.partial_status, out
+        return (shapes.create_status if create else 200), out
 
-    def _purge(self, a: ObjectType, b: ObjectType, body: JSONBody) -> Answer:
+    def _purge(self, a: ObjectType, b: ObjectType, body: JSONBody, shapes: Emulation) -> Answer:
         inputs = _batch_inputs(body, self.max_batch_size)
         check = _Checker()
         parsed: list[tuple[str, int]] = []
@@ -320,7 +347,7 @@ class Operations:
         check.done()
         for category, type_id in parsed:
             self.state.purge_limit(a.id, b.id, category, type_id)
-        if self.purge_response == "204":
+        if not shapes.purge_body:
             return 204, None
         return 200, {
             "status": "COMPLETE",

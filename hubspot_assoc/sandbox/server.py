@@ -2,7 +2,7 @@
 
 Pipeline of one API request (one coarse lock around every state step; delays wait outside it):
 
-1. route (unknown path 404, wrong method 405);
+1. route (unknown path 404, wrong method 405), every version's prefix (see :mod:`.versions`);
 2. fault plan: a non-applying fault answers now, spending no budget and changing nothing;
 3. a ``delay`` fault waits;
 4. authentication (401), rate limits (429, nothing spent), object types (404), scopes (403),
@@ -39,21 +39,29 @@ from hubspot_assoc.sandbox.responses import (
     reason_phrase,
 )
 from hubspot_assoc.sandbox.state import PortalState
+from hubspot_assoc.sandbox.versions import split_api_path
 
-API_PREFIX = "/crm/associations/v4/"
 TOKEN_PATHS = ("/oauth/v1/token", "/oauth/2026-03/token")
 _SECRET_FORM_FIELDS = ("client_secret", "refresh_token", "code")
 _JSON = "application/json;charset=utf-8"
 
 
-def match_route(method: str, path: str) -> tuple[str, list[str]]:
-    """The route name and path parameters for a request, or raise the 404/405 answer."""
+def match_route(method: str, path: str) -> tuple[str, list[str], str | None]:
+    """The route name, path parameters and API version (None for the token endpoint) of a
+    request, or raise the 404/405 answer."""
+    route, params = _match(method, path)
+    api = split_api_path(path)
+    return route, params, None if api is None else api[0]
+
+
+def _match(method: str, path: str) -> tuple[str, list[str]]:
     if len(path) > 1 and path.endswith("/"):
         path = path[:-1]
     if path in TOKEN_PATHS:
         return _allow(method, "POST", "oauth.token", [])
-    if path.startswith(API_PREFIX):
-        parts = [unquote(p) for p in path[len(API_PREFIX) :].split("/")]
+    api = split_api_path(path)
+    if api is not None:
+        parts = [unquote(p) for p in api[1].split("/")]
         if parts[:2] == ["definitions", "configurations"]:
             tail = parts[2:]
             if tail == ["all"]:
@@ -119,6 +127,8 @@ class RecordedRequest:
     correlation_id: str
     response_headers: dict[str, str]
     response_body: bytes | None
+    #: The published version whose statuses and shapes answered (see :mod:`.versions`).
+    emulated: str | None = None
 
     @property
     def token(self) -> str | None:
@@ -197,10 +207,11 @@ class App:
         path, _, query = target.partition("?")
         cid = correlation_id()
         route: str | None = None
+        version: str | None = None
         fault: Fault | None = None
         body: Any = MISSING
         try:
-            route, params = match_route(method, path)
+            route, params, version = match_route(method, path)
             if route == "oauth.token":
                 form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
                 body = {
@@ -209,7 +220,9 @@ class App:
                 answer, fault = self._token(form, cid)
             else:
                 body = parse_body(raw)
-                answer, fault = self._api(route, params, headers.get("authorization"), body, cid)
+                answer, fault = self._api(
+                    route, params, version, headers.get("authorization"), body, cid
+                )
         except ApiError as exc:  # unknown path or method: nothing is spent
             with self.lock:
                 peek = self.limiter.peek("anonymous", daily=False)
@@ -239,6 +252,7 @@ class App:
             correlation_id=cid,
             response_headers=dict(answer.headers),
             response_body=answer.body,
+            emulated=None if version is None else self.operations.emulating(version),
         )
         with self.lock:
             self.recorded.append(record)
@@ -259,7 +273,13 @@ class App:
         return (self._spoil(answer, fault) if fault else answer), fault
 
     def _api(
-        self, route: str, params: list[str], auth_header: str | None, body: Any, cid: str
+        self,
+        route: str,
+        params: list[str],
+        version: str | None,
+        auth_header: str | None,
+        body: Any,
+        cid: str,
     ) -> tuple[Answer, Fault | None]:
         with self.lock:
             fault = self.faults.pick(route)
@@ -274,11 +294,17 @@ class App:
         if fault is not None and fault.kind == "delay":
             self.stopping.wait(fault.seconds)
         with self.lock:
-            answer = self._operate(route, params, auth_header, body, cid)
+            answer = self._operate(route, params, version, auth_header, body, cid)
         return (self._spoil(answer, fault) if fault else answer), fault
 
     def _operate(
-        self, route: str, params: list[str], auth_header: str | None, body: Any, cid: str
+        self,
+        route: str,
+        params: list[str],
+        version: str | None,
+        auth_header: str | None,
+        body: Any,
+        cid: str,
     ) -> Answer:
         headers: list[tuple[str, str]] = []
         try:
@@ -295,7 +321,7 @@ class App:
             def check_scopes(scopes: list[str], any_of: bool) -> None:
                 self.auth.require(token, scopes, any_of=any_of)
 
-            status, obj = self.operations.run(route, params, body, check_scopes)
+            status, obj = self.operations.run(route, params, body, check_scopes, version)
             return Answer.json(status, obj, headers)
         except ApiError as exc:
             return Answer.json(exc.status, exc.body(cid), headers)

@@ -525,3 +525,35 @@ def test_purge_on_a_real_terminal_asks_and_proceeds_on_yes(sandbox: Sandbox) -> 
             process.kill()
         os.close(controller)
     assert sandbox.state.limit("contacts", "companies", CATEGORY, 279) is None
+
+
+def test_api_version_chooses_hubspots_dated_paths(cli: CLI, sandbox: Sandbox) -> None:
+    run = cli("--api-version", "2026-03", "labels", "list", "contacts", "companies", "--json")
+    assert run.code == 0, run
+    assert [r.path for r in sandbox.requests] == [
+        "/crm/associations/2026-03/contacts/companies/labels"
+    ]
+    assert sandbox.requests[0].emulated == "2026-03"
+    assert {label["type_id"] for label in run.json()["labels"]} >= {279, 1}
+
+
+def test_api_version_from_the_environment_and_refused_values(sandbox: Sandbox) -> None:
+    def run(env_version: str, *args: str) -> subprocess.CompletedProcess[str]:
+        env = cli_env(sandbox, sandbox.token) | {"HUBSPOT_API_VERSION": env_version}
+        command = [sys.executable, "-m", "hubspot_assoc", *args, "limits", "list"]
+        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=30)
+
+    assert run("2025-09").returncode == 0
+    assert [r.path for r in sandbox.requests] == [
+        "/crm/associations/2025-09/definitions/configurations/all"
+    ]
+    assert run("2025-09", "--api-version", "v4").returncode == 0  # the option wins
+    assert sandbox.requests[-1].path == "/crm/associations/v4/definitions/configurations/all"
+
+    refused = run("2025-09", "--api-version", "2026-3")
+    assert refused.returncode == 2
+    assert "--api-version" in refused.stderr and "YYYY-MM" in refused.stderr
+    from_env = run("v5")
+    assert from_env.returncode == 2
+    assert "HUBSPOT_API_VERSION" in from_env.stderr and "'v5'" in from_env.stderr
+    assert len(sandbox.requests) == 2  # nothing sent for a refused version

@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from hubspot_assoc.sandbox.cli import add_arguments, parse_rate_limit
+from hubspot_assoc.sandbox.cli import add_arguments, emulate_option, parse_rate_limit
 
 from .conftest import batch_path, bearer, labels_path
 
@@ -45,6 +45,8 @@ def _start(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
             seen["token"] = line.split(": ", 1)[1].strip()
         elif line.startswith("oauth client_id: "):
             seen["client_id"] = line.split(": ", 1)[1].strip()
+        elif line.startswith("emulating: "):
+            seen["emulating"] = line.split(": ", 1)[1].strip()
         elif line.startswith("export "):
             seen["export"] = line.strip()
     return proc, seen
@@ -82,6 +84,21 @@ def test_cli_prints_url_token_export_and_stops_on_sigint() -> None:
     assert "stopped" in out and "Traceback" not in err
 
 
+def test_cli_emulates_the_version_it_is_told_on_every_path() -> None:
+    proc, seen = _start("--emulate", "2025-09")
+    try:
+        assert seen["emulating"].startswith("2025-09")
+        create = {"inputs": [{"category": "HUBSPOT_DEFINED", "typeId": 279, "maxToObjectIds": 2}]}
+        with httpx.Client(base_url=seen["url"], headers=bearer(seen["token"])) as c:
+            assert c.post(batch_path("create"), json=create).status_code == 200  # not 201
+            dated = "/crm/associations/2026-03/definitions/configurations/contacts/companies"
+            assert c.post(f"{dated}/batch/create", json=create).status_code == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+    assert proc.returncode == 0
+
+
 def test_cli_stops_on_sigterm() -> None:
     proc, seen = _start()
     assert "url" in seen
@@ -96,6 +113,8 @@ def test_cli_stops_on_sigterm() -> None:
         (["--fault", "teapot"], "unknown kind 'teapot'"),
         (["--rate-limit", "fast"], "invalid rate limit 'fast'"),
         (["--purge-response", "json"], "invalid choice"),
+        (["--emulate", "v5"], "invalid choice"),
+        (["--emulate", "2026-03", "--purge-response", "204"], "means --emulate v4"),
         (["--daily-limit", "-3"], "invalid daily limit"),
     ],
 )
@@ -127,10 +146,32 @@ def test_add_arguments_parses_for_a_host_cli() -> None:
         ]
     )
     assert [f.kind for f in args.fault] == ["drop", "429"]
-    assert (
-        args.daily_limit is None and args.rate_limit == (100, 10.0) and args.purge_response == "204"
-    )
+    assert args.daily_limit is None and args.rate_limit == (100, 10.0)
+    assert emulate_option(args) == "auto"
     assert parser.parse_args([]).port == 8080
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], "auto"),
+        (["--emulate", "2025-09"], "2025-09"),
+        (["--purge-response", "204"], "v4"),
+        (["--purge-response", "body"], "v4-legacy"),
+        (["--purge-response", "body", "--emulate", "v4-legacy"], "v4-legacy"),
+    ],
+)
+def test_purge_response_is_another_name_for_two_emulations(argv: list[str], expected: str) -> None:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    assert emulate_option(parser.parse_args(argv)) == expected
+
+
+def test_contradicting_purge_response_and_emulate_are_refused() -> None:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    with pytest.raises(ValueError, match="--purge-response body means --emulate v4-legacy"):
+        emulate_option(parser.parse_args(["--purge-response", "body", "--emulate", "2026-03"]))
 
 
 @pytest.mark.parametrize(
