@@ -157,7 +157,7 @@ def _examples() -> dict[str, list[Callable[[], BaseException]]]:
 
     pair = ("contacts", "companies")
 
-    def create(client: Any) -> object:
+    def create(client: Any) -> Any:
         return client.limits.create(*pair, [("USER_DEFINED", 279, 5)])
 
     def create_checked(client: Any) -> object:
@@ -357,7 +357,7 @@ def _examples() -> dict[str, list[Callable[[], BaseException]]]:
             ),
             _through_client(
                 reply(201, {**batch_done, "status": "CANCELED", "results": []}),
-                lambda client: create(client).raise_for_errors(),  # type: ignore[attr-defined]
+                lambda client: create(client).raise_for_errors(),
             ),
         ],
     }
