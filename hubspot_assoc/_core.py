@@ -19,7 +19,6 @@ import sys
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -78,6 +77,36 @@ class Fail:
 
 Step = Done[T] | Retry | Fail
 
+# The most seconds ``timeout`` may be: beyond it the socket and asyncio layers overflow, and
+# no HubSpot call should take a day.
+MAX_TIMEOUT = 86_400.0
+
+
+class AttemptDeadline(dict[str, Any]):
+    """httpx's per-operation timeouts, each capped by what is left of one attempt's budget.
+
+    httpx's ``timeout`` bounds each socket operation, so a server that trickles its answer
+    a byte at a time holds an attempt for as long as it likes. httpcore looks a timeout up in
+    the request's ``timeout`` extension before every connect, write and read; answering
+    with the time left makes the whole attempt (connect, send, headers, body) end by
+    ``seconds`` from now with httpx's own timeout exception.
+    """
+
+    def __init__(self, per_operation: dict[str, Any], seconds: float) -> None:
+        super().__init__(per_operation)
+        self.configured = dict(per_operation)
+        self.end = time.monotonic() + seconds
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The timeout for one socket operation: the configured one, or the time left."""
+        configured = super().get(key, default)
+        # Never 0: a zero socket timeout means "do not block", not "time is up".
+        left = max(self.end - time.monotonic(), 0.001)
+        return left if configured is None else min(float(configured), left)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.get(key)
+
 
 class Core:
     """Everything about a call except the I/O; one instance per client."""
@@ -90,11 +119,13 @@ class Core:
         retry: RetryPolicy | None,
         rate_limit: RateLimit | None,
         api_version: str = DEFAULT_API_VERSION,
+        timeout: float | None = None,
     ) -> None:
         self.base_url = base_url
         self.api_version = api_version
         self.auth = auth
         self.retry = retry
+        self.timeout = timeout
         self.window = RollingWindow(rate_limit) if rate_limit is not None else None
         self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 
@@ -109,6 +140,22 @@ class Core:
             json=operation.json,
             headers=self._headers,
         )
+
+    def arm(self, request: httpx.Request) -> float | None:
+        """Start an attempt of ``request``: it must end within ``timeout`` seconds from now.
+
+        Returns the deadline (a :func:`time.monotonic` time), or None without a timeout.
+        """
+        if self.timeout is None:
+            return None
+        current = request.extensions.get("timeout", {})
+        if isinstance(current, AttemptDeadline):  # an earlier attempt's
+            per_operation = current.configured
+        else:
+            per_operation = dict(current) if isinstance(current, dict) else {}
+        deadline = AttemptDeadline(per_operation, self.timeout)
+        request.extensions["timeout"] = deadline
+        return deadline.end
 
     def after_response(
         self,
@@ -172,8 +219,12 @@ class Core:
         exc: httpx.RequestError | HubSpotError,
         attempt: int,
         response: httpx.Response | None = None,
+        *,
+        maybe_applied: bool = False,
     ) -> Step[T]:
         """Decide what a failure without an API answer means: another attempt or an error.
+
+        ``maybe_applied`` is true when an earlier attempt of this call may have taken effect.
 
         ``exc`` is a transport failure of the API request or of the OAuth token request the
         credential made first, a body httpx could not decode (``DecodingError``), or the
@@ -200,13 +251,20 @@ class Core:
                 type(exc).__name__,
                 attempt + 1,
             )
+        applied_now = not never_sent and may_have_been_applied(None, exc)
         if self.retry is not None:
             idempotent = operation.idempotent or never_sent
             delay = retry_delay(self.retry, attempt, idempotent=idempotent, error=exc)
             if delay is not None:
-                return Retry(delay, not never_sent and may_have_been_applied(None, exc))
+                return Retry(delay, applied_now)
+        write = request.method.upper() not in {"GET", "HEAD", "OPTIONS"}
         return Fail(
-            connection_error(failed if never_sent and failed else request, exc, attempt + 1)
+            connection_error(
+                failed if never_sent and failed else request,
+                exc,
+                attempt + 1,
+                may_have_been_applied=write and (applied_now or maybe_applied),
+            )
         )
 
     def _after_refresh_error(self, error: AuthenticationError, attempt: int) -> Step[T]:
@@ -272,22 +330,34 @@ def _failed_request(exc: httpx.RequestError) -> httpx.Request | None:
         return None
 
 
-def connection_error(request: httpx.Request, exc: Exception, attempts: int) -> APIConnectionError:
-    """Turn an httpx transport failure into the SDK's connection error."""
+def connection_error(
+    request: httpx.Request, exc: Exception, attempts: int, *, may_have_been_applied: bool = False
+) -> APIConnectionError:
+    """Turn an httpx transport failure into the SDK's connection error.
+
+    ``may_have_been_applied``: the request was a write that was sent and its answer lost.
+    """
     host = request.url.host
     port = f":{request.url.port}" if request.url.port else ""
     what = _describe_transport_error(exc)
     cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-    advice = (
-        "HubSpot did not answer in time; raise Client(timeout=...) or try again later"
-        if cls is APITimeoutError
-        else "Check the network, the proxy settings and base_url"
-    )
+    if may_have_been_applied:
+        advice = (
+            "The request was sent and its answer lost, so the change may have been applied; "
+            "read the current configuration before running it again"
+        )
+        if cls is APITimeoutError:
+            advice += " (or raise Client(timeout=...) if HubSpot is just slow)"
+    elif cls is APITimeoutError:
+        advice = "HubSpot did not answer in time; raise Client(timeout=...) or try again later"
+    else:
+        advice = "Check the network, the proxy settings and base_url"
     error = cls(
         f"Could not complete the request to {host}{port}: {what}. {advice}.",
         method=request.method,
         url=str(request.url.copy_with(query=None)),
         attempts=attempts,
+        may_have_been_applied=may_have_been_applied,
     )
     # The twins raise it later, outside the `except`: chain the httpx error by hand.
     error.__cause__ = exc
@@ -313,19 +383,6 @@ def _describe_transport_error(exc: Exception) -> str:
 
 def _path(url: httpx.URL) -> str:
     return url.raw_path.decode("ascii", "replace").split("?", 1)[0]
-
-
-def normalise_base_url(value: str) -> str:
-    """Strip a trailing slash; the value must be an absolute http(s) URL."""
-    from .errors import InvalidInputError
-
-    text = value.strip().rstrip("/")
-    parts = urlsplit(text)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise InvalidInputError(
-            "base_url", value, "an absolute http:// or https:// URL such as https://api.hubapi.com"
-        )
-    return text
 
 
 def monotonic() -> float:

@@ -21,6 +21,7 @@ from hubspot_assoc.errors import (
     _status_phrase,
     _str_or_none,
 )
+from hubspot_assoc.scrub import mask_values
 
 if TYPE_CHECKING:
     import httpx
@@ -61,7 +62,50 @@ def read_response(response: httpx.Response) -> dict[str, Any]:
             answer["body"] = response.text
         except Exception:
             answer["body"] = content.decode("utf-8", "replace")
+    answer["body"] = without_request_token(answer["body"], response)
     return answer
+
+
+def without_request_token(value: object, response: httpx.Response) -> object:
+    """``value`` (a parsed body of *response*) with the bearer token its request carried
+    masked in every string, keys included: a server may echo it in any field."""
+    return _without_token(value, _bearer_of(response))
+
+
+# Shorter values are not searched for: masking "4" would corrupt "404", and no real
+# HubSpot token is this short.
+_MIN_SECRET = 8
+
+
+def _bearer_of(response: httpx.Response) -> str | None:
+    """The bearer token the request carried, when long enough to search for safely."""
+    try:
+        value = response.request.headers.get("authorization", "")
+    except Exception:
+        return None
+    scheme, _, token = value.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and len(token) >= _MIN_SECRET else None
+
+
+def _without_token(value: object, token: str | None, depth: int = 0) -> object:
+    """``value`` (a parsed body) with every occurrence of ``token`` masked, keys included.
+
+    A server may echo the request's token in any field (``errors[].code``, ``context``...);
+    patterns catch known token shapes, this catches the token actually sent.
+    """
+    if token is None or depth > 100:
+        return value
+    if isinstance(value, str):
+        return mask_values(value, [token])
+    if isinstance(value, Mapping):
+        return {
+            _without_token(k, token, depth + 1): _without_token(v, token, depth + 1)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_without_token(v, token, depth + 1) for v in value]
+    return value
 
 
 def response_fields(body: object, headers: Mapping[str, str]) -> dict[str, Any]:

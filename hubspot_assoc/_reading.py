@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from ._error_mapping import error_from_response, unexpected_response
+from ._error_mapping import error_from_response, unexpected_response, without_request_token
 from ._json import JSONError, loads
 from .errors import APIError, HubSpotError
 from .logs import logger
@@ -173,6 +173,8 @@ def read_error(
         data = loads(content) if content.strip() else None
         if isinstance(data, dict):
             from . import _convert
+
+            data = without_request_token(data, response)  # echoed in any field, masked
 
             fields = _convert.error_fields(read_model(response.status_code, data))
     except Exception:  # the guard: an odd error body must never replace the error itself

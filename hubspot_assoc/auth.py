@@ -71,16 +71,32 @@ class _Hidden:
         return self._text
 
 
-def _check_secret(argument: str, value: object, example: str) -> None:
-    if not isinstance(value, str) or not value.strip():
+def clean_secret(value: object) -> object:
+    """A credential without the whitespace and byte order marks around it, else as given.
+
+    Files saved by some Windows editors start with a UTF-8 byte order mark, and files and
+    environment variables often end with a newline; neither belongs to the token.
+    """
+    if not isinstance(value, str):
+        return value
+    return value.strip().strip("\ufeff").strip()
+
+
+def _check_secret(argument: str, value: object, example: str) -> str:
+    """``value`` cleaned (:func:`clean_secret`), or InvalidInputError naming ``argument``."""
+    value = clean_secret(value)
+    if not isinstance(value, str) or not value:
         raise InvalidInputError(argument, _Hidden(value), f"a non-empty string, e.g. {example}")
-    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+    # Tokens are printable ASCII; anything else cannot go into an HTTP header.
+    if any(ch.isspace() or not (ch.isascii() and ch.isprintable()) for ch in value):
         raise InvalidInputError(
             argument,
             _Hidden(value),
-            f"a string without spaces or line breaks, e.g. {example}",
-            hint="check for a stray newline when reading it from a file or environment variable",
+            f"a string of printable ASCII without spaces or line breaks, e.g. {example}",
+            hint="check for a stray newline or invisible character when reading it from a "
+            "file or environment variable",
         )
+    return value
 
 
 class BearerAuth(httpx.Auth):
@@ -94,9 +110,8 @@ class BearerAuth(httpx.Auth):
         http = httpx.Client(auth=BearerAuth("pat-na1-..."))
     """
 
-    def __init__(self, token: str) -> None:
-        _check_secret("token", token, "'pat-na1-...'")
-        self._token = token
+    def __init__(self, token: str, *, argument: str = "token") -> None:
+        self._token = _check_secret(argument, token, "'pat-na1-...'")
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self._token}"
@@ -126,9 +141,10 @@ def _validate_expires_at(name: str, value: object) -> None:
         raise InvalidInputError(name, value, allowed)
 
 
-def _validate_optional_secret(name: str, value: object) -> None:
-    if value is not None:
-        _check_secret(name, value, "the access_token from the last token response")
+def _validate_optional_secret(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    return _check_secret(name, value, "the access_token from the last token response")
 
 
 def _validate_token_url(name: str, value: object) -> None:
@@ -215,13 +231,20 @@ class OAuth:
     def __post_init__(self) -> None:
         # In field order, as the first wrong argument is the one reported.
         _validate_client_id("client_id", self.client_id)
-        _check_secret(
-            "client_secret", self.client_secret, "the client secret from the app's Auth settings"
-        )
-        _check_secret(
-            "refresh_token", self.refresh_token, "the refresh_token from the install flow"
-        )
-        _validate_optional_secret("access_token", self.access_token)
+        # Frozen: the cleaned values (see clean_secret) go in through object.__setattr__.
+        cleaned = {
+            "client_secret": _check_secret(
+                "client_secret",
+                self.client_secret,
+                "the client secret from the app's Auth settings",
+            ),
+            "refresh_token": _check_secret(
+                "refresh_token", self.refresh_token, "the refresh_token from the install flow"
+            ),
+            "access_token": _validate_optional_secret("access_token", self.access_token),
+        }
+        for name, value in cleaned.items():
+            object.__setattr__(self, name, value)
         _validate_expires_at("expires_at", self.expires_at)
         _validate_token_url("token_url", self.token_url)
         _validate_callback("on_refresh", self.on_refresh)
@@ -292,6 +315,10 @@ class OAuthAuth(httpx.Auth):
         self._generation = 0
         self._failures = 0
         self._last_failure: httpx.Response | None = None
+        self._last_failure_lost = False
+        # True from sending a refresh until its answer arrives: httpx closes the flow at the
+        # yield when the token request fails, so it stays true when the answer was lost.
+        self._refresh_unanswered = False
         self.refresh_count = 0
 
         self._state = threading.Lock()  # guards the fields above; held for microseconds
@@ -316,10 +343,11 @@ class OAuthAuth(httpx.Auth):
             failures = self._failures
             with self._sync_refresh:
                 if self._claim_refresh(failures, None):
-                    started = self._clock()
+                    started, lost = self._clock(), self._sending_refresh()
                     answer = yield self._refresh_request(request)
+                    self._refresh_answered()
                     answer.read()
-                    self._apply(answer, started)
+                    self._apply(answer, started, lost)
 
         used = self._authorize(request)
         response = yield request
@@ -331,10 +359,11 @@ class OAuthAuth(httpx.Auth):
         failures = self._failures
         with self._sync_refresh:
             if self._claim_refresh(failures, used.generation):
-                started = self._clock()
+                started, lost = self._clock(), self._sending_refresh()
                 answer = yield self._refresh_request(request)
+                self._refresh_answered()
                 answer.read()
-                self._apply(answer, started)
+                self._apply(answer, started, lost)
         self._authorize(request)
         yield request
 
@@ -346,10 +375,11 @@ class OAuthAuth(httpx.Auth):
             failures = self._failures
             async with self._task_lock():
                 if self._claim_refresh(failures, None):
-                    started = self._clock()
+                    started, lost = self._clock(), self._sending_refresh()
                     answer = yield self._refresh_request(request)
+                    self._refresh_answered()
                     await answer.aread()
-                    self._apply(answer, started)
+                    self._apply(answer, started, lost)
 
         used = self._authorize(request)
         response = yield request
@@ -361,10 +391,11 @@ class OAuthAuth(httpx.Auth):
         failures = self._failures
         async with self._task_lock():
             if self._claim_refresh(failures, used.generation):
-                started = self._clock()
+                started, lost = self._clock(), self._sending_refresh()
                 answer = yield self._refresh_request(request)
+                self._refresh_answered()
                 await answer.aread()
-                self._apply(answer, started)
+                self._apply(answer, started, lost)
         self._authorize(request)
         yield request
 
@@ -407,8 +438,23 @@ class OAuthAuth(httpx.Auth):
                 needed = self._generation == stale_generation
             failed = self._last_failure if self._failures != failures_before else None
         if needed and failed is not None:
-            raise _refresh_failure(failed)
+            raise _refresh_failure(failed, earlier_answer_lost=self._last_failure_lost)
         return needed
+
+    def _sending_refresh(self) -> bool:
+        """Note that a refresh is being sent; returns whether an earlier one went unanswered.
+
+        With rotating refresh tokens, a refresh that reached HubSpot but whose answer was lost
+        retired the refresh token this client still holds: the next refresh is then rejected,
+        and its error must say why.
+        """
+        with self._state:
+            lost, self._refresh_unanswered = self._refresh_unanswered, True
+            return lost
+
+    def _refresh_answered(self) -> None:
+        with self._state:
+            self._refresh_unanswered = False
 
     def _authorize(self, request: httpx.Request) -> _Used:
         with self._state:
@@ -450,14 +496,24 @@ class OAuthAuth(httpx.Auth):
             extensions=extensions,
         )
 
-    def _apply(self, answer: httpx.Response, started: float) -> None:
-        """Adopt the token answer, or record and raise its failure."""
+    def _apply(self, answer: httpx.Response, started: float, earlier_lost: bool = False) -> None:
+        """Adopt the token answer, or record and raise its failure.
+
+        ``earlier_lost``: an earlier refresh was sent and its answer never arrived.
+        """
         try:
-            access_token, rotated, expires_in = _read_token_answer(answer)
+            access_token, rotated, expires_in = _read_token_answer(
+                answer, earlier_answer_lost=earlier_lost
+            )
         except HubSpotError:
             with self._state:
                 self._failures += 1
                 self._last_failure = answer
+                self._last_failure_lost = earlier_lost
+                if answer.status_code == 429 or answer.status_code >= 500:
+                    # The token endpoint failed before using the refresh token: the doubt
+                    # about the lost answer still stands for the next refresh.
+                    self._refresh_unanswered = earlier_lost
             # DEBUG only: the caller gets the error; a warning would say it twice.
             logger.debug("OAuth token refresh failed: HubSpot answered %d", answer.status_code)
             raise
@@ -500,17 +556,19 @@ def _redact_token_answer(body: object) -> object:
     return body
 
 
-def _refresh_failure(answer: httpx.Response) -> HubSpotError:
+def _refresh_failure(answer: httpx.Response, *, earlier_answer_lost: bool = False) -> HubSpotError:
     """The error for a token answer that gave no usable token."""
     if 200 <= answer.status_code < 300:
         try:
             _read_token_answer(answer)
         except HubSpotError as exc:
             return exc
-    return token_refresh_error(answer)
+    return token_refresh_error(answer, earlier_answer_lost=earlier_answer_lost)
 
 
-def _read_token_answer(answer: httpx.Response) -> tuple[str, str | None, float]:
+def _read_token_answer(
+    answer: httpx.Response, *, earlier_answer_lost: bool = False
+) -> tuple[str, str | None, float]:
     """(access token, rotated refresh token or None, lifetime in seconds) of a token answer.
 
     A non-2xx answer raises the refresh error (HubSpot rejected the refresh); a 2xx answer
@@ -518,7 +576,7 @@ def _read_token_answer(answer: httpx.Response) -> tuple[str, str | None, float]:
     ``UnexpectedResponseError`` (secrets masked in its ``body``), never a parser exception.
     """
     if not 200 <= answer.status_code < 300:
-        raise token_refresh_error(answer)
+        raise token_refresh_error(answer, earlier_answer_lost=earlier_answer_lost)
     return read_guarded(
         answer,
         _token_fields,
@@ -575,8 +633,14 @@ _REFRESH_ADVICE = {
 _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 
 
-def token_refresh_error(response: httpx.Response) -> AuthenticationError:
+def token_refresh_error(
+    response: httpx.Response, *, earlier_answer_lost: bool = False
+) -> AuthenticationError:
     """The exception for a failed OAuth token refresh (RFC 6749 error body).
+
+    ``earlier_answer_lost``: an earlier refresh request got no answer. When HubSpot rotates
+    refresh tokens, that lost answer carried the new refresh token and retired the one the
+    client still holds, which explains a rejection: the message says so.
 
     HubSpot's ``error_description`` and ``message`` are deliberately left out of the
     message and of ``body``: they are free text that may echo the refresh token or client
@@ -610,6 +674,13 @@ def token_refresh_error(response: httpx.Response) -> AuthenticationError:
             f"HubSpot's token endpoint answered {status} while refreshing the OAuth access "
             "token; the refresh token was not rejected. This is usually temporary: try the "
             "call again in a moment"
+        )
+    elif earlier_answer_lost:
+        detail = (
+            f"HubSpot rejected the OAuth refresh token ({named}). An earlier refresh request "
+            "got no answer: HubSpot rotates refresh tokens, so the lost answer most likely "
+            "carried the new refresh token and retired the one this client holds. Run the "
+            "OAuth install flow again to get a new refresh token"
         )
     else:
         detail = f"HubSpot rejected the OAuth refresh token ({named}). {advice}"

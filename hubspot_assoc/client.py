@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from ._constants import BASE_URL_ENV, DEFAULT_BASE_URL, TOKEN_ENV
-from ._core import Core, Done, Fail, Retry, Step, normalise_base_url
-from .auth import BearerAuth, OAuth, OAuthAuth
+from ._core import MAX_TIMEOUT, Core, Done, Fail, Retry, Step
+from ._url import normalise_base_url
+from .auth import BearerAuth, OAuth, OAuthAuth, clean_secret
 from .errors import (
     BatchPartialFailureError,
     HubSpotError,
@@ -29,6 +31,8 @@ from .retry import RetryPolicy
 from .versions import api_version as _api_version
 
 if TYPE_CHECKING:
+    import asyncio
+
     from .models import BatchResult
     from .operations import BatchChunk, BatchPlan, Operation
 
@@ -53,9 +57,12 @@ class _Settings:
         api_version: str | None = None,
     ) -> None:
         configure_from_environment()
-        self.base_url = normalise_base_url(
-            base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
-        )
+        if base_url is not None:
+            self.base_url = normalise_base_url(base_url)
+        elif os.environ.get(BASE_URL_ENV):
+            self.base_url = normalise_base_url(os.environ[BASE_URL_ENV], source=BASE_URL_ENV)
+        else:
+            self.base_url = DEFAULT_BASE_URL
         self.api_version = _api_version(api_version)
         if access_token is not None and not isinstance(access_token, str):
             raise InvalidInputError("access_token", "<not shown>", "a str (the token itself)")
@@ -74,18 +81,27 @@ class _Settings:
             auth = OAuthAuth(oauth, token_url=token_url)
             self.credential = "OAuth"
         else:
-            token = access_token or os.environ.get(TOKEN_ENV, "").strip()
+            argument, token = "access_token", access_token
+            if not token:
+                argument, token = TOKEN_ENV, str(clean_secret(os.environ.get(TOKEN_ENV, "")))
             if not token:
                 raise MissingCredentialsError(
                     "No HubSpot credentials: pass access_token=... (a private app token) or "
                     f"oauth=OAuth(...) to the client, or set the {TOKEN_ENV} environment variable."
                 )
-            auth = BearerAuth(token)
+            auth = BearerAuth(token, argument=argument)
             self.credential = "access token"
         if timeout is not None and (
-            isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not 0 < timeout <= MAX_TIMEOUT  # also false for nan
         ):
-            raise InvalidInputError("timeout", timeout, "a positive number of seconds, or None")
+            raise InvalidInputError(
+                "timeout",
+                timeout,
+                f"a number of seconds greater than 0 and at most {MAX_TIMEOUT:g}, or None",
+            )
+        self.timeout = None if timeout is None else float(timeout)
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise InvalidInputError("retry", retry, "a RetryPolicy(...) or None")
         if rate_limit is not None and not isinstance(rate_limit, RateLimit):
@@ -103,6 +119,7 @@ class _Settings:
             retry=retry,
             rate_limit=rate_limit,
             api_version=self.api_version,
+            timeout=self.timeout,
         )
         # A caller's client is used as is and never closed by us.
         self.owns_http = http_client is None
@@ -117,8 +134,11 @@ class Client:
             the ``HUBSPOT_ACCESS_TOKEN`` environment variable.
         oauth: an :class:`OAuth` configuration instead of a fixed token; the client then
             refreshes the access token itself.
-        base_url: defaults to ``HUBSPOT_BASE_URL``, then ``https://api.hubapi.com``.
-        timeout: seconds per HTTP attempt (for the client's own HTTP connection pool).
+        base_url: defaults to ``HUBSPOT_BASE_URL``, then ``https://api.hubapi.com``; an
+            http(s) address without ``user:password@``, ``?query`` or ``#fragment``.
+        timeout: the most seconds one HTTP attempt may take, from connecting to the last
+            byte of the answer (greater than 0, at most 86,400; ``None``: no limit). A slow
+            or trickling answer ends with :class:`APITimeoutError`.
         retry: a :class:`RetryPolicy`, or ``None`` to never retry.
         rate_limit: a :class:`RateLimit` budget shared by every call of this client, or
             ``None`` to send without client-side limiting.
@@ -167,6 +187,7 @@ class Client:
         self._credential = settings.credential
         self._core = settings.core
         self._owns_http = settings.owns_http
+        self._timeout = settings.timeout
         self._http: httpx.Client = settings.http  # type: ignore[assignment]
         self.limits = Limits(self)
         self.labels = Labels(self)
@@ -184,13 +205,17 @@ class Client:
         self.close()
 
     def close(self) -> None:
-        """Close the HTTP connections this client opened (not a caller-supplied client)."""
+        """Close the HTTP connections this client opened (not a caller-supplied client).
+
+        The client stays usable: a later call opens new connections.
+        """
         if self._owns_http:
             self._http.close()
 
     # The twin's I/O: send, wait, repeat as the core decides.
     def _execute(self, operation: Operation[T]) -> T:
         core = self._core
+        self._http = _reopened(self._http, self._owns_http, self._timeout)
         request = core.build_request(self._http, operation)
         attempt = 0
         maybe_applied = False
@@ -201,15 +226,16 @@ class Client:
             step: Step[T]
             response: httpx.Response | None = None
             try:
+                end = core.arm(request)
                 # Streamed, then read here: a body httpx cannot decode (a broken gzip) then
-                # fails with the answer's status and headers known.
+                # fails with the answer's status and headers known; the body is read against
+                # the attempt's deadline.
                 response = self._http.send(request, auth=core.auth, stream=True)
-                try:
-                    response.read()
-                finally:
-                    response.close()
+                _read_by(response, end, request)
             except (httpx.RequestError, HubSpotError) as exc:
-                step = core.after_error(operation, request, exc, attempt, response)
+                step = core.after_error(
+                    operation, request, exc, attempt, response, maybe_applied=maybe_applied
+                )
             else:
                 elapsed = time.perf_counter() - started
                 step = core.after_response(operation, response, attempt, elapsed, maybe_applied)
@@ -264,7 +290,9 @@ class AsyncClient:
         self._credential = settings.credential
         self._core = settings.core
         self._owns_http = settings.owns_http
+        self._timeout = settings.timeout
         self._http: httpx.AsyncClient = settings.http  # type: ignore[assignment]
+        self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
         self.limits = AsyncLimits(self)
         self.labels = AsyncLabels(self)
 
@@ -281,13 +309,54 @@ class AsyncClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP connections this client opened (not a caller-supplied client)."""
-        if self._owns_http:
-            await self._http.aclose()
+        """Close the HTTP connections this client opened (not a caller-supplied client).
+
+        The client stays usable: a later call opens new connections.
+        """
+        import asyncio
+
+        if not self._owns_http:
+            return
+        if self._loop_moved(asyncio.get_running_loop()):
+            # Its connections went with the loop that opened them; closing them from this
+            # loop would fail. A fresh client, closed, is what aclose leaves behind.
+            self._http = httpx.AsyncClient(timeout=self._timeout)
+        await self._http.aclose()
+
+    def _http_for_this_loop(self) -> httpx.AsyncClient:
+        """The httpx client to use in the running event loop.
+
+        httpx's connections belong to the event loop that opened them; a second
+        ``asyncio.run()`` would find them bound to a closed loop. A client of our own is
+        replaced (its connections died with their loop); a caller's is theirs to manage.
+        """
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if self._loop_moved(loop):
+            if not self._owns_http:
+                raise HubSpotError(
+                    "The http_client given to this AsyncClient was used in an event loop that "
+                    "is now closed, and httpx connections cannot move to another event loop. "
+                    "Create the httpx.AsyncClient inside the event loop that uses it, or leave "
+                    "http_client out and let AsyncClient manage its own connections."
+                )
+            self._http = httpx.AsyncClient(timeout=self._timeout)
+        self._http = _reopened(self._http, self._owns_http, self._timeout)
+        self._loop = weakref.ref(loop)
+        return self._http
+
+    def _loop_moved(self, loop: asyncio.AbstractEventLoop) -> bool:
+        """Whether the connections were opened in another event loop, now closed."""
+        previous = self._loop() if self._loop is not None else None
+        return previous is not None and previous is not loop and previous.is_closed()
 
     async def _execute(self, operation: Operation[T]) -> T:
+        import asyncio
+
         core = self._core
-        request = core.build_request(self._http, operation)
+        http = self._http_for_this_loop()
+        request = core.build_request(http, operation)
         attempt = 0
         maybe_applied = False
         while True:
@@ -297,15 +366,26 @@ class AsyncClient:
             step: Step[T]
             response: httpx.Response | None = None
             try:
-                # Streamed, then read here: a body httpx cannot decode (a broken gzip) then
-                # fails with the answer's status and headers known.
-                response = await self._http.send(request, auth=core.auth, stream=True)
-                try:
-                    await response.aread()
-                finally:
-                    await response.aclose()
+                core.arm(request)
+                # httpx bounds each socket operation by the time left (core.arm); this also
+                # bounds what happens between them, such as an OAuth refresh.
+                async with asyncio.timeout(core.timeout):
+                    # Streamed, then read here: a body httpx cannot decode (a broken gzip)
+                    # then fails with the answer's status and headers known.
+                    response = await http.send(request, auth=core.auth, stream=True)
+                    try:
+                        await response.aread()
+                    finally:
+                        await response.aclose()
             except (httpx.RequestError, HubSpotError) as exc:
-                step = core.after_error(operation, request, exc, attempt, response)
+                step = core.after_error(
+                    operation, request, exc, attempt, response, maybe_applied=maybe_applied
+                )
+            except TimeoutError:
+                late = httpx.ReadTimeout("the attempt outlasted timeout", request=request)
+                step = core.after_error(
+                    operation, request, late, attempt, response, maybe_applied=maybe_applied
+                )
             else:
                 elapsed = time.perf_counter() - started
                 step = core.after_response(operation, response, attempt, elapsed, maybe_applied)
@@ -328,6 +408,54 @@ class AsyncClient:
                     raise
                 raise _partial_failure(plan, parts, index, exc) from exc
         return _combine(parts)
+
+
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
+
+
+def _read_by(response: httpx.Response, end: float | None, request: httpx.Request) -> None:
+    """Read the streamed ``response`` body, giving up with ``httpx.ReadTimeout`` after ``end``.
+
+    core.arm bounds connecting, sending and the wait for the headers; httpcore fixes the
+    read timeout of the body once, when the body starts, so a trickled body is cut here,
+    between chunks.
+    """
+    if end is not None:
+        response.stream = _DeadlineStream(response.stream, end, request)
+    try:
+        response.read()
+    finally:
+        response.close()
+
+
+class _DeadlineStream(httpx.SyncByteStream):
+    """A response body stream that gives up with ``httpx.ReadTimeout`` after ``end``."""
+
+    def __init__(self, stream: Any, end: float, request: httpx.Request) -> None:
+        self._stream = stream
+        self._end = end
+        self._request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._stream:
+            if time.monotonic() > self._end:
+                raise httpx.ReadTimeout("the attempt outlasted timeout", request=self._request)
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def _reopened(http: H, owned: bool, timeout: float | None) -> H:
+    """``http``, or a fresh client of ours in place of one closed by ``close()``/``aclose()``."""
+    if not http.is_closed:
+        return http
+    if not owned:
+        raise HubSpotError(
+            "The http_client given to this client is closed; pass an open one, or leave "
+            "http_client out and let the client manage its own connections."
+        )
+    return type(http)(timeout=timeout)
 
 
 def execute_batch(

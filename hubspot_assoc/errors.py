@@ -335,14 +335,25 @@ class APIConnectionError(HubSpotError):
     """The request got no HTTP answer (DNS, TLS, connection reset, proxy...).
 
     The transport's exception is chained as ``__cause__``. Attributes: ``method``, ``url``
-    (credential-looking query parameters masked), ``attempts``.
+    (credential-looking query parameters masked), ``attempts``, and
+    ``may_have_been_applied``: true when a write was sent and its answer was lost, so the
+    change may have happened at HubSpot (read the current state before running it again).
     """
 
-    def __init__(self, message: str, *, method: str, url: str, attempts: int = 1):
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        attempts: int = 1,
+        may_have_been_applied: bool = False,
+    ):
         self.message = message
         self.method = method
         self.url = _safe_url(url)
         self.attempts = attempts
+        self.may_have_been_applied = may_have_been_applied
         super().__init__(message)
 
     def __str__(self) -> str:
@@ -449,7 +460,8 @@ class APIError(HubSpotError):
         text = f"{self._heading()}: {' '.join(parts) or 'HubSpot gave no explanation.'}"
         if tail:
             text += f" ({', '.join(tail)})"
-        return text
+        # Every part comes from the server's answer; any of them may echo a credential.
+        return _scrub(text)
 
     def __str__(self) -> str:
         # Computed on demand so that attempts set by the client after construction show up.
@@ -682,13 +694,22 @@ class RateLimitError(APIError):
 
 
 class ServerError(APIError):
-    """5xx: HubSpot or its edge failed (500-599, including the edge's 520-524)."""
+    """5xx: HubSpot or its edge failed (500-599, including the edge's 520-524).
+
+    ``may_have_been_applied`` is true for a write: HubSpot may have made the change before
+    failing.
+    """
+
+    @property
+    def may_have_been_applied(self) -> bool:
+        """Whether the failed call was a write that HubSpot may still have carried out."""
+        return self.method.upper() not in {"GET", "HEAD", "OPTIONS", ""}
 
     def _advice(self) -> str:
         text = "This is on HubSpot's side and usually brief; retry later"
         if self.status_code == 524:
             text = "HubSpot did not answer within 100 seconds; retry later"
-        if self.method.upper() not in {"GET", "HEAD", "OPTIONS", ""}:
+        if self.may_have_been_applied:
             text += (
                 " — the change may or may not have been applied, so read the current "
                 "configuration before retrying"

@@ -49,6 +49,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 InputT = TypeVar("InputT", AssociationSpec, LimitInput)
 
+# HubSpot answers 400 to a batch of more than 100 inputs.
+MAX_BATCH_SIZE = 100
+
 
 @attrs.frozen
 class Operation(Generic[T]):
@@ -151,8 +154,12 @@ def _chunks(items: list[InputT], batch_size: int) -> Iterable[list[InputT]]:
 
 
 def _batch_size(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInputError("batch_size", value, "a positive int (HubSpot accepts up to 100)")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_BATCH_SIZE:
+        raise InvalidInputError(
+            "batch_size",
+            value,
+            f"an int from 1 to {MAX_BATCH_SIZE} (HubSpot refuses more inputs per request)",
+        )
     return value
 
 

@@ -14,6 +14,8 @@ Rules that go beyond HubSpot's documentation, and why:
   Python names (``type_id``), or tuples; unknown dict keys are rejected (a typo such as
   ``typeID`` must not silently drop a field), and so are duplicate association types
   (HubSpot's answer could not say which of two identical inputs failed).
+* An item may also be written as text, as the CLI takes it: ``"USER_DEFINED:279"`` to purge,
+  ``"USER_DEFINED:279=5"`` to create or update a limit (ASCII digits only).
 * An empty list of items is valid and means "nothing to do"; a single item passed where a
   list is expected, a ``str`` or a ``dict`` is rejected.
 
@@ -58,8 +60,15 @@ __all__ = [
 _MAX_OBJECT_TYPE_LENGTH = 100
 
 
+# Control characters (tab, newline, NEL, DEL...), line and paragraph separators, and lone
+# surrogates (not encodable as UTF-8). Format characters (category Cf) are allowed: the
+# zero-width joiner builds emoji such as "👨\u200d💻", the zero-width non-joiner is part of
+# Persian and Indic spelling, the soft hyphen marks where a word may break.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Zl", "Zp", "Cs"})
+
+
 def _has_control(text: str) -> bool:
-    return any(unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} for ch in text)
+    return any(unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in text)
 
 
 def object_type(argument: str, value: object) -> str:
@@ -163,14 +172,21 @@ def _item_list(items: object, argument: str, shape: _Shape) -> list[object]:
     """*items* as a list, rejecting a lone item, a str or a mapping."""
     allowed = f"a list of items such as [{shape.tuple_example}]"
     what = "list of items"
+    if isinstance(items, str) and _ITEM_TEXT.fullmatch(items):
+        hint = f"this looks like one item; wrap it in a list: [{items!r}]"
+        raise InvalidInputError(argument, items, allowed, what=what, hint=hint)
     if isinstance(items, str | bytes | bytearray):
         raise InvalidInputError(argument, items, allowed, what=what, hint="a str is not a list")
     lone = isinstance(
         items, Mapping | AssociationSpec | LimitInput | AssociationLimit | AssociationLabel
     )
-    # ("USER_DEFINED", 279) is one item, not a list of two.
+    # ("USER_DEFINED", 279) is one item, not a list of two; ["USER_DEFINED:279"] is a list.
     lone = lone or (
-        isinstance(items, tuple | list) and bool(items) and isinstance(items[0], str | Category)
+        isinstance(items, tuple | list)
+        and len(items) in (2, 3)
+        and isinstance(items[0], str | Category)
+        and ":" not in items[0]
+        and not isinstance(items[1], str)
     )
     if lone:
         hint = "this looks like one item; wrap it in a list"
@@ -233,6 +249,11 @@ def _parse_items(
             for _, keys, check in shape.fields:
                 used = _pick(entry, where, keys, shape)
                 values.append(check(f"{where}.{used}", entry[used]))
+        elif isinstance(entry, str):
+            for (name, _, check), value in zip(
+                shape.fields, _item_from_text(entry, where, shape), strict=True
+            ):
+                values.append(check(f"{where}.{name}", value))
         elif isinstance(entry, tuple | list) and len(entry) == len(shape.fields):
             for (name, _, check), value in zip(shape.fields, entry, strict=True):
                 values.append(check(f"{where}.{name}", value))
@@ -250,6 +271,28 @@ def _parse_items(
         seen[item.key] = index
         parsed.append(item)
     return parsed
+
+
+# The text form the CLI takes: CATEGORY:ID for a type, CATEGORY:ID=MAX for a limit.
+_ITEM_TEXT = re.compile(r"\s*([A-Za-z_]+)\s*:\s*([0-9]+)\s*(?:=\s*([0-9]+)\s*)?")
+
+
+def _item_from_text(text: str, where: str, shape: _Shape) -> tuple[object, ...]:
+    """``"USER_DEFINED:279"`` (or ``"USER_DEFINED:279=5"`` for a limit) as a tuple."""
+    with_max = len(shape.fields) == 3
+    form = "CATEGORY:ID=MAX" if with_max else "CATEGORY:ID"
+    example = "'USER_DEFINED:279=5'" if with_max else "'USER_DEFINED:279'"
+    allowed = f"an item such as {shape.tuple_example} or the text form {form}, e.g. {example}"
+    match = _ITEM_TEXT.fullmatch(text)
+    if match is None:
+        raise InvalidInputError(where, text, allowed, what="item")
+    category, type_id_text, max_text = match.groups()
+    if with_max and max_text is None:
+        raise InvalidInputError(where, text, allowed, what="item", hint="the =MAX is missing")
+    if not with_max and max_text is not None:
+        raise InvalidInputError(where, text, allowed, what="item", hint="remove the =MAX")
+    values: tuple[object, ...] = (category, int(type_id_text))
+    return (*values, int(max_text)) if with_max else values
 
 
 def _category(argument: str, value: object) -> Category:
@@ -297,9 +340,9 @@ def association_specs(items: object, argument: str = "items") -> list[Associatio
 
     Each item may be an :class:`AssociationSpec`, an ``AssociationLimit`` or
     ``AssociationLabel`` (so what a list call returned can be passed straight back), a
-    dict ``{"category": ..., "typeId": ...}`` (``type_id`` also accepted), or a tuple
-    ``(category, type_id)``. Categories are matched case-insensitively. An empty list
-    gives ``[]``.
+    dict ``{"category": ..., "typeId": ...}`` (``type_id`` also accepted), a tuple
+    ``(category, type_id)`` or the text ``"CATEGORY:ID"``. Categories are matched
+    case-insensitively. An empty list gives ``[]``.
 
     >>> association_specs([{"category": "user_defined", "type_id": 279}])[0].to_api()
     {'category': 'USER_DEFINED', 'typeId': 279}
@@ -312,8 +355,8 @@ def limit_inputs(items: object, argument: str = "items") -> list[LimitInput]:
 
     Each item may be a :class:`LimitInput`, an ``AssociationLimit`` that has a limit, a
     dict ``{"category": ..., "typeId": ..., "maxToObjectIds": ...}`` (Python names also
-    accepted), or a tuple ``(category, type_id, max_to_object_ids)``. An empty list gives
-    ``[]``.
+    accepted), a tuple ``(category, type_id, max_to_object_ids)`` or the text
+    ``"CATEGORY:ID=MAX"``. An empty list gives ``[]``.
 
     >>> limit_inputs([("USER_DEFINED", 279, 5)])[0].to_api()
     {'category': 'USER_DEFINED', 'typeId': 279, 'maxToObjectIds': 5}
@@ -356,7 +399,8 @@ def label_name(argument: str, value: object) -> str:
 
 def label_text(argument: str, value: object) -> str:
     """A label as people see it (e.g. ``"Decision maker"``): a non-empty string without
-    control characters. Surrounding whitespace is stripped.
+    control characters or line breaks; format characters such as the zero-width joiner of
+    emoji sequences are kept. Surrounding whitespace is stripped.
 
     >>> label_text("label", " Manager ")
     'Manager'
@@ -369,7 +413,10 @@ def label_text(argument: str, value: object) -> str:
         raise InvalidInputError(argument, value, allowed, hint="it is empty")
     if _has_control(text):
         raise InvalidInputError(
-            argument, value, allowed, hint="it must not contain control characters"
+            argument,
+            value,
+            allowed,
+            hint="it must not contain control characters or line breaks",
         )
     return text
 

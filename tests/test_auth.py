@@ -165,12 +165,26 @@ def test_bearer_auth_sends_the_token_and_hides_it() -> None:
     assert "pat-na1-abc" not in repr(auth)
 
 
-@pytest.mark.parametrize("token", ["", "   ", "pat-na1-abc\n", "pat na1", None, b"pat-na1-x"])
+# A newline or byte order mark around the token is cleaned (see test_bearer_auth_cleans...);
+# one inside it is refused.
+@pytest.mark.parametrize(
+    "token", ["", "   ", "pat-na1\n-abc", "pat na1", "\ufeff", None, b"pat-na1-x"]
+)
 def test_bearer_auth_rejects_unusable_tokens_without_echoing_them(token: Any) -> None:
     with pytest.raises(InvalidInputError, match="token") as caught:
         BearerAuth(token)
     if isinstance(token, str) and token.strip():
         assert token.strip() not in str(caught.value)
+
+
+@pytest.mark.parametrize("dressed", ["pat-na1-abc\n", "\ufeffpat-na1-abc", " pat-na1-abc\r\n"])
+def test_bearer_auth_cleans_whitespace_and_a_byte_order_mark_around_the_token(
+    dressed: str,
+) -> None:
+    hub = FakeHubSpot(valid=("pat-na1-abc",))
+    with sync_client(hub, BearerAuth(dressed)) as http:
+        assert http.get(API_PATH).status_code == 200
+    assert hub.api_tokens == ["pat-na1-abc"]
 
 
 # --------------------------------------------------------------------------- configuration
@@ -210,11 +224,16 @@ def test_oauth_rejects_invalid_settings_naming_the_field(
     assert caught.value.argument == field
 
 
-def test_secret_with_a_stray_newline_is_rejected_without_being_shown() -> None:
+def test_secret_with_a_newline_inside_is_rejected_without_being_shown() -> None:
+    half = len(CLIENT_SECRET) // 2
     with pytest.raises(InvalidInputError, match="client_secret") as caught:
-        oauth(client_secret=CLIENT_SECRET + "\n")
-    assert CLIENT_SECRET not in str(caught.value)
-    assert CLIENT_SECRET not in repr(caught.value)
+        oauth(client_secret=CLIENT_SECRET[:half] + "\n" + CLIENT_SECRET[half:])
+    assert CLIENT_SECRET[:half] not in str(caught.value)
+    assert CLIENT_SECRET[:half] not in repr(caught.value)
+
+
+def test_secret_with_a_trailing_newline_is_cleaned() -> None:
+    assert oauth(client_secret=CLIENT_SECRET + "\n").client_secret == CLIENT_SECRET
 
 
 def test_token_set_requires_an_aware_datetime() -> None:

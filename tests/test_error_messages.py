@@ -42,8 +42,10 @@ EXPECTED = [
         "variable."
     ),
     (
-        "Could not complete the request to api.hubapi.com: no answer within the timeout. "
-        "HubSpot did not answer in time; raise Client(timeout=...) or try again later. (POST "
+        "Could not complete the request to api.hubapi.com: no answer within the timeout. The "
+        "request was sent and its answer lost, so the change may have been applied; read the "
+        "current configuration before running it again (or raise Client(timeout=...) if "
+        "HubSpot is just slow). (POST "
         "/crm/associations/v4/definitions/configurations/contacts/companies/batch/create, "
         "after 3 attempts)"
     ),

@@ -85,13 +85,16 @@ class Context:
 
     def read_token(self) -> str:
         """The token from ``--token-file`` or the environment; raises when there is none."""
+        from hubspot_assoc.auth import clean_secret
         from hubspot_assoc.errors import MissingCredentialsError
 
         path = self.args.token_file
         if path is not None:
             try:
                 with open(path, encoding="utf-8") as handle:
-                    token = handle.read().strip()
+                    # Without a byte order mark and newline, so that the value the CLI masks
+                    # in its output is the token the client sends.
+                    token = str(clean_secret(handle.read()))
             except FileNotFoundError:
                 raise MissingCredentialsError(
                     f"--token-file {path!r}: no such file. Put the token alone in that file, "
@@ -114,7 +117,7 @@ class Context:
                 )
             self.token = token
             return token
-        token = os.environ.get(TOKEN_ENV, "").strip()
+        token = str(clean_secret(os.environ.get(TOKEN_ENV, "")))
         if not token:
             raise MissingCredentialsError(
                 f"No HubSpot token: set {TOKEN_ENV} (e.g. a private app token pat-na1-...) or "

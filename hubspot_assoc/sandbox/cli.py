@@ -67,6 +67,24 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < 86_400:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of seconds between 0 and 86400, got {text!r}"
+        )
+    return value
+
+
+def _bytes(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number of bytes, got {text!r}")
+    return int(text)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the sandbox options to ``parser``."""
     parser.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (0: any free)")
@@ -128,6 +146,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=None, help="default seed for fraction faults")
     parser.add_argument(
+        "--read-timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="give up on a request that stops arriving midway, with 408 (default 10)",
+    )
+    parser.add_argument(
+        "--max-request-bytes",
+        type=_bytes,
+        default=1_048_576,
+        metavar="N",
+        help="largest request body accepted; larger ones get 413 (default 1048576)",
+    )
+    parser.add_argument(
         "--oauth-app",
         action="store_true",
         help="also create an OAuth app and print its client id, secret and refresh token",
@@ -162,6 +194,8 @@ def start(args: argparse.Namespace) -> Sandbox:
         rotate_refresh_tokens=args.rotate_refresh_tokens,
         seed=args.seed,
         faults=args.fault,
+        read_timeout=args.read_timeout,
+        max_request_bytes=args.max_request_bytes,
     )
     return sandbox.start()
 

@@ -42,6 +42,10 @@ class Sandbox:
         max_batch_size: most inputs one batch call may carry.
         max_recorded: how many requests :attr:`requests` keeps (the oldest go first).
         faults: faults (or their compact text form) in force from the start.
+        read_timeout: seconds a request may take to arrive once it started (request line,
+            headers and body); a client that stops sending mid-request gets a 408 and the
+            connection closes. Idle kept-alive connections are not bounded by it.
+        max_request_bytes: the largest request body accepted; a larger one gets a 413.
     """
 
     def __init__(
@@ -58,6 +62,8 @@ class Sandbox:
         max_batch_size: int = 100,
         max_recorded: int = 10_000,
         faults: Iterable[Fault | str] = (),
+        read_timeout: float = 10.0,
+        max_request_bytes: int = 1_048_576,
     ) -> None:
         if not isinstance(port, int) or not 0 <= port <= 65535:
             raise ValueError(f"port must be an integer in 0..65535, got {port!r}")
@@ -90,8 +96,24 @@ class Sandbox:
             raise ValueError(f"token_lifetime must be a positive integer, got {token_lifetime!r}")
         if not isinstance(max_batch_size, int) or max_batch_size < 1:
             raise ValueError(f"max_batch_size must be a positive integer, got {max_batch_size!r}")
+        if (
+            isinstance(read_timeout, bool)
+            or not isinstance(read_timeout, int | float)
+            or not 0 < read_timeout < 86_400
+        ):
+            raise ValueError(f"read_timeout must be seconds in (0, 86400), got {read_timeout!r}")
+        if (
+            isinstance(max_request_bytes, bool)
+            or not isinstance(max_request_bytes, int)
+            or max_request_bytes < 1
+        ):
+            raise ValueError(
+                f"max_request_bytes must be a positive integer, got {max_request_bytes!r}"
+            )
         self.port = port
         self.seed = seed
+        self.read_timeout = float(read_timeout)
+        self.max_request_bytes = max_request_bytes
         self.state = PortalState()
         self.auth = AuthRegistry(
             token_lifetime=token_lifetime, rotate_refresh_tokens=rotate_refresh_tokens
@@ -126,7 +148,12 @@ class Sandbox:
         if self._server is not None:
             return self
         self._app.stopping.clear()
-        server = _Server(("127.0.0.1", self.port), self._app)
+        server = _Server(
+            ("127.0.0.1", self.port),
+            self._app,
+            read_timeout=self.read_timeout,
+            max_request_bytes=self.max_request_bytes,
+        )
         self._server = server
         self.port = server.server_port
         self._thread = threading.Thread(

@@ -72,6 +72,8 @@ def parse_body(raw: bytes) -> JSONBody:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         return Malformed(f"Invalid input JSON: {exc}")
+    except RecursionError:
+        return Malformed("Invalid input JSON: nested too deeply.")
 
 
 class _Checker:
@@ -449,7 +451,11 @@ class Operations:
         return 204, None
 
     def _delete_label(self, a: ObjectType, b: ObjectType, raw_id: str) -> Answer:
+        # int() also reads "1_000", " 10", "+10" and non-ASCII digits; HubSpot reads ASCII only.
+        ascii_int = raw_id.isascii() and raw_id.removeprefix("-").isdigit()
         try:
+            if not ascii_int:
+                raise ValueError(raw_id)
             type_id = int(raw_id)
         except ValueError:
             raise validation_error(

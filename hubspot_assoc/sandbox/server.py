@@ -13,6 +13,7 @@ Pipeline of one API request (one coarse lock around every state step; delays wai
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import socket
 import socketserver
@@ -23,7 +24,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, unquote
 
 from hubspot_assoc.sandbox.auth import HUB_ID, AuthRegistry, Token
@@ -86,8 +87,18 @@ def _allow(method: str, allowed: str, route: str, params: list[str]) -> tuple[st
     return route, params
 
 
+class MethodNotAllowed(ApiError):
+    """A 405 answer; ``allow`` is the value of the ``Allow`` header RFC 9110 requires with it."""
+
+    def __init__(self, method: str, allow: str) -> None:
+        super().__init__(
+            405, "METHOD_NOT_ALLOWED", f"HTTP {method} is not allowed here; use {allow}."
+        )
+        self.allow = allow
+
+
 def _not_allowed(method: str, allowed: str) -> ApiError:
-    return ApiError(405, "METHOD_NOT_ALLOWED", f"HTTP {method} is not allowed here; use {allowed}.")
+    return MethodNotAllowed(method, allowed)
 
 
 @dataclass
@@ -226,6 +237,8 @@ class App:
         except ApiError as exc:  # unknown path or method: nothing is spent
             with self.lock:
                 peek = self.limiter.peek("anonymous", daily=False)
+            if isinstance(exc, MethodNotAllowed):
+                peek.append(("Allow", exc.allow))
             answer = Answer.json(exc.status, exc.body(cid), peek)
         except Exception:  # a sandbox bug: answer like HubSpot would, and show it
             traceback.print_exc(file=sys.stderr)
@@ -378,8 +391,28 @@ def _group(token: Token) -> str:
     return f"publicapi:private-app:{HUB_ID}"
 
 
+class _FramingError(Exception):
+    """Framing that cannot be read: answered with ``status``, then the connection closes."""
+
+    def __init__(self, status: int, category: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.category = category
+        self.message = message
+
+
+_DIGITS = frozenset(b"0123456789")
+_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
+
+
 class _Handler(BaseHTTPRequestHandler):
-    """Reads a request, asks the :class:`App`, writes the whole answer in one send."""
+    """Reads a request, asks the :class:`App`, writes the whole answer in one send.
+
+    Every request gets a JSON answer, whatever its method or framing: unreadable framing is a
+    400, a body over the size limit a 413, a request that stops arriving a 408 after the read
+    timeout (each closes the connection). Waiting for the next request on a kept-alive
+    connection is not bounded by the read timeout; reading a request once it started is.
+    """
 
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
@@ -388,27 +421,137 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Silence per-request logging (it would dominate the cost of a request)."""
 
+    # -- reading ---------------------------------------------------------------------------
+
+    def handle_one_request(self) -> None:
+        """Read and answer one request; every method reaches :meth:`_serve`."""
+        self.connection.settimeout(None)
+        try:
+            # Idle until the next request starts (or the peer closes); rfile is buffered.
+            if not cast(io.BufferedReader, self.rfile).peek(1):
+                self.close_connection = True
+                return
+        except OSError:
+            self.close_connection = True
+            return
+        self.connection.settimeout(self.server.read_timeout)
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+            if len(self.raw_requestline) > 65536:
+                self.requestline, self.request_version, self.command = "", "HTTP/1.1", "GET"
+                self.send_error(414, "The request line is too long.")
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if not self.parse_request():  # it answered already, through send_error
+                return
+            self._serve()
+            self.wfile.flush()
+        except TimeoutError:
+            self._send_framing_error(
+                _FramingError(
+                    408,
+                    "TIMEOUT",
+                    f"The request did not arrive within {self.server.read_timeout:g} seconds.",
+                )
+            )
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Answer a request the standard library could not parse with a JSON ``Error`` body."""
+        status = code if 400 <= code < 600 else 400
+        category = "VALIDATION_ERROR" if status < 500 else "INTERNAL_ERROR"
+        text = message or reason_phrase(status)
+        self._send_framing_error(_FramingError(status, category, text))
+
+    def _send_framing_error(self, error: _FramingError) -> None:
+        self.close_connection = True
+        cid = correlation_id()
+        body = ApiError(error.status, error.category, error.message).body(cid)
+        answer = Answer.json(error.status, body)
+        answer.headers.append(("x-hubspot-correlation-id", cid))
+        with contextlib.suppress(OSError):
+            self._write(answer)
+            if error.status == 413:
+                self._drain()
+
+    def _drain(self) -> None:
+        # Closing a socket with unread input resets the connection, and the client may then lose
+        # the 413 before reading it (or block sending the rest): read and drop what still
+        # comes, within bounds, before closing.
+        self.connection.settimeout(min(self.server.read_timeout, 1.0))
+        left = 64 * 1024 * 1024
+        while left > 0 and (chunk := self.rfile.read1(65536)):
+            left -= len(chunk)
+
     def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks: list[bytes] = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline().strip():
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
+        limit = self.server.max_request_bytes
+        codings = self.headers.get_all("Transfer-Encoding") or []
+        if codings:
+            names = [c.strip().lower() for v in codings for c in v.split(",") if c.strip()]
+            if names != ["chunked"]:
+                raise _FramingError(
+                    400, "VALIDATION_ERROR", f"Unsupported Transfer-Encoding {', '.join(names)!r}."
+                )
+            # A request with both Transfer-Encoding and Content-Length is a smuggling attempt
+            # or a broken proxy; read it as chunked (RFC 9112 6.3) and close afterwards.
+            if self.headers.get("Content-Length") is not None:
+                self.close_connection = True
+            return self._read_chunked(limit)
+        lengths = self.headers.get_all("Content-Length") or []
+        if not lengths:
+            return b""
+        values = {v.strip() for v in lengths}
+        value = values.pop().encode("latin-1", "replace") if len(values) == 1 else b""
+        if not value or not set(value) <= _DIGITS or len(value) > 18:
+            raise _FramingError(
+                400, "VALIDATION_ERROR", f"Content-Length {', '.join(lengths)!r} is not a length."
+            )
+        length = int(value)
+        if length > limit:
+            raise _too_large(limit)
+        body = self.rfile.read(length)
+        if len(body) < length:  # the client closed its side before sending the whole body
+            raise _FramingError(400, "VALIDATION_ERROR", "The request body ended early.")
+        return body
+
+    def _read_chunked(self, limit: int) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(1026)
+            size_text = line.split(b";")[0].strip()
+            if not line.endswith(b"\n") or not size_text or not set(size_text) <= _HEX_DIGITS:
+                raise _FramingError(400, "VALIDATION_ERROR", "A chunk size is not a hex number.")
+            size = int(size_text, 16)
+            if size == 0:
+                while self.rfile.readline(65537).strip():  # trailer fields, ignored
+                    pass
+                return b"".join(chunks)
+            total += size
+            if total > limit:
+                raise _too_large(limit)
+            chunk = self.rfile.read(size)
+            if len(chunk) < size or self.rfile.readline(3).strip():
+                raise _FramingError(400, "VALIDATION_ERROR", "A chunk is not framed as declared.")
+            chunks.append(chunk)
+
+    # -- answering -------------------------------------------------------------------------
 
     def _serve(self) -> None:
-        raw = self._read_body()
+        try:
+            raw = self._read_body()
+        except _FramingError as exc:
+            self._send_framing_error(exc)
+            return
         headers = {k.lower(): v for k, v in self.headers.items()}
         answer = self.server.app.handle(self.command, self.path, headers, raw)
         if answer.drop:
             self.close_connection = True
             return
+        self._write(answer)
+
+    def _write(self, answer: Answer) -> None:
         lines = [f"HTTP/1.1 {answer.status} {reason_phrase(answer.status)}"]
         lines.append("Date: " + formatdate(usegmt=True))
         lines.append("Server: hubspot-assoc-sandbox")
@@ -420,9 +563,15 @@ class _Handler(BaseHTTPRequestHandler):
         if self.close_connection:
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        self.wfile.write(head + (answer.body or b""))
+        # A HEAD answer carries the head a GET would get, without the body (RFC 9110 9.3.2).
+        body = b"" if getattr(self, "command", None) == "HEAD" else (answer.body or b"")
+        self.wfile.write(head + body)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
+
+def _too_large(limit: int) -> _FramingError:
+    return _FramingError(
+        413, "VALIDATION_ERROR", f"The request body is larger than the limit of {limit} bytes."
+    )
 
 
 class _Server(ThreadingHTTPServer):
@@ -431,8 +580,17 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], app: App) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        app: App,
+        *,
+        read_timeout: float = 10.0,
+        max_request_bytes: int = 1_048_576,
+    ) -> None:
         self.app = app
+        self.read_timeout = read_timeout
+        self.max_request_bytes = max_request_bytes
         self._connections: dict[threading.Thread, socket.socket] = {}
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)

@@ -21,7 +21,7 @@ MAX_LABELS_PER_PAIR = 10
 FIRST_USER_TYPE_ID = 1000
 
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_CUSTOM_ID_RE = re.compile(r"^2-\d+$")
+_CUSTOM_ID_RE = re.compile(r"^2-[0-9]+$")
 
 
 @dataclass(frozen=True)
