@@ -54,6 +54,13 @@ if TYPE_CHECKING:
         LimitInput,
     )
     from .ratelimit import RateLimit
+    from .records import (
+        Association,
+        AssociationsByRecord,
+        AssociationType,
+        RecordPair,
+        UsageReport,
+    )
     from .retry import RetryPolicy
 
 # Where each public name lives. Importing them lazily keeps `import hubspot_assoc` cheap for
@@ -77,6 +84,10 @@ _EXPORTS = {
             "LimitInput",
         ],
         "models",
+    ),
+    **dict.fromkeys(
+        ["Association", "AssociationType", "AssociationsByRecord", "RecordPair", "UsageReport"],
+        "records",
     ),
 }
 
@@ -107,6 +118,10 @@ def __getattr__(name: str) -> Any:
         from . import errors as source_errors
 
         source = source_errors
+    elif module == "records":
+        from . import records as source_records
+
+        source = source_records
     else:
         from . import models as source_models
 
@@ -124,9 +139,12 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
+    "Association",
     "AssociationLabel",
     "AssociationLimit",
     "AssociationSpec",
+    "AssociationType",
+    "AssociationsByRecord",
     "AsyncClient",
     "AuthenticationError",
     "BadRequestError",
@@ -147,9 +165,11 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RecordPair",
     "RetryPolicy",
     "ServerError",
     "TokenSet",
     "UnexpectedResponseError",
+    "UsageReport",
     "__version__",
 ]

@@ -17,6 +17,7 @@ import httpx
 from ._constants import BASE_URL_ENV, DEFAULT_BASE_URL, TOKEN_ENV
 from ._core import MAX_TIMEOUT, Core, Done, Fail, Retry, Step
 from ._url import normalise_base_url
+from .associations import Associations, AsyncAssociations
 from .auth import BearerAuth, OAuth, OAuthAuth, clean_secret
 from .errors import (
     BatchPartialFailureError,
@@ -191,6 +192,7 @@ class Client:
         self._http: httpx.Client = settings.http  # type: ignore[assignment]
         self.limits = Limits(self)
         self.labels = Labels(self)
+        self.associations = Associations(self)
 
     def __repr__(self) -> str:
         return (
@@ -295,6 +297,7 @@ class AsyncClient:
         self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
         self.limits = AsyncLimits(self)
         self.labels = AsyncLabels(self)
+        self.associations = AsyncAssociations(self)
 
     def __repr__(self) -> str:
         return (

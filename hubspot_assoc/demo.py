@@ -2,8 +2,9 @@
 
 It needs no HubSpot account and no network (the sandbox listens on 127.0.0.1), and takes
 about a second. Each step prints what it does, the equivalent Python line and CLI command,
-and what came back: labels, a limit set, read, purged and read again, a MISSING_SCOPES
-error explained, and a rate limit (429) retried transparently.
+and what came back: labels, a limit set and read, the limit enforced on association records
+(a third association refused), purged and read again (the third goes through), a
+MISSING_SCOPES error explained, and a rate limit (429) retried transparently.
 """
 
 from __future__ import annotations
@@ -81,13 +82,13 @@ def _request_log() -> Iterator[_Capture]:
 
 def run(out: IO[str] | None = None) -> int:
     """Run the demo, printing to *out* (default stdout); returns the exit code (0)."""
-    from hubspot_assoc import Client, MissingScopesError, RetryPolicy
+    from hubspot_assoc import BadRequestError, Client, MissingScopesError, RetryPolicy
     from hubspot_assoc.cli import format_batch, format_labels, format_limits
     from hubspot_assoc.sandbox import Sandbox
 
     p = _Printer(out if out is not None else sys.stdout)
     started = time.perf_counter()
-    p.line("hubspot-assoc demo: association labels and limits, against a local sandbox")
+    p.line("hubspot-assoc demo: association labels, limits and records, against a local sandbox")
     p.line("(no HubSpot account, no network; the sandbox speaks HubSpot's API on 127.0.0.1)")
 
     # Short retry delays, and a sandbox whose rate-limit window is 1 s instead of HubSpot's
@@ -132,6 +133,36 @@ def run(out: IO[str] | None = None) -> int:
             p.code(f'client.limits.get("{FROM}", "{TO}")', f"hubspot-assoc limits get {FROM} {TO}")
             p.block(format_limits(client.limits.get(FROM, TO)))
 
+            p.heading(f"Contact 1 gets {LIMIT} decision-maker companies: both go through")
+            p.code(
+                f'client.associations.create_many("{FROM}", "{TO}", '
+                f'[(1, 101, ["{spec}"]), (1, 102, ["{spec}"])])',
+                f"hubspot-assoc associations import {FROM} {TO} pairs.csv --type {spec}",
+            )
+            made = client.associations.create_many(FROM, TO, [(1, 101, [spec]), (1, 102, [spec])])
+            p.block(
+                f"{len(made.succeeded)} of 2 associated; contact 1 is now associated with "
+                + ", ".join(f"company {a.to_id}" for a in client.associations.list(FROM, 1, TO))
+            )
+
+            p.heading("A third one is refused: HubSpot enforces the limit")
+            p.code(
+                f'client.associations.associate("{FROM}", 1, "{TO}", 103, ["{spec}"])',
+                f"hubspot-assoc associations associate {FROM} 1 {TO} 103 --type {spec}",
+            )
+            try:
+                client.associations.associate(FROM, 1, TO, 103, [spec])
+            except BadRequestError as exc:
+                p.block(
+                    textwrap.fill(
+                        f"BadRequestError ({exc.category}): {exc.message}",
+                        96,
+                        break_on_hyphens=False,
+                    )
+                )
+            else:  # pragma: no cover - the sandbox enforces limits
+                raise RuntimeError("the sandbox accepted an association over the limit")
+
             p.heading("Purge the limit (the default applies again; no association is deleted)")
             p.code(
                 f'client.limits.purge("{FROM}", "{TO}", [("USER_DEFINED", {type_id})])',
@@ -147,6 +178,18 @@ def run(out: IO[str] | None = None) -> int:
             mine = next((x for x in after if x.type_id == type_id), None)
             if mine is None or mine.max_to_object_ids is not None:  # pragma: no cover
                 raise RuntimeError("the sandbox still reports the purged limit")
+
+            p.heading("The third association goes through now")
+            p.code(
+                f'client.associations.associate("{FROM}", 1, "{TO}", 103, ["{spec}"])',
+                f"hubspot-assoc associations associate {FROM} 1 {TO} 103 --type {spec}",
+            )
+            third = client.associations.associate(FROM, 1, TO, 103, [spec])
+            count = len(list(client.associations.list(FROM, 1, TO)))
+            p.block(
+                f"Associated contact {third.from_id} with company {third.to_id} "
+                f"({', '.join(third.labels) or spec}); contact 1 now has {count} companies."
+            )
 
             p.heading("A token without the write scopes: a MISSING_SCOPES error, explained")
             read_only = sandbox.create_token(

@@ -259,6 +259,11 @@ def _mentions(message: str, type_id: int) -> bool:
 
 
 def _identifies(error: BatchItemError, item: BatchInput) -> bool:
+    if not isinstance(item, AssociationSpec | LimitInput):
+        # A pair of records (client.associations): errors name records, not types.
+        from .records import RecordPair, error_names_pair
+
+        return isinstance(item, RecordPair) and error_names_pair(error, item)
     category, type_id = item.key
     targets = _error_targets(error)
     if targets is not None:

@@ -44,7 +44,10 @@ DEFAULT_OURS = REPO_ROOT / "openapi" / "hubspot-associations-v4.yaml"
 
 #: Upstream operations outside this area are not reported as "added upstream": HubSpot's spec
 #: files may describe neighbouring APIs that this SDK deliberately does not cover.
-AREA_PREFIX = "/crm/associations/"
+#: Where HubSpot's associations operations live (after normalise_path): the schema and batch
+#: records paths, and the records paths under one object.
+AREA_PREFIXES = ("/crm/associations/", "/crm/objects/<version>/{}/{}/associations")
+_SCHEMA_PATH = re.compile(r"/definitions/|\}/labels(/\{[^}]+\})?$")
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 VERSION_SEGMENT = re.compile(r"^(v\d+|\d{4}-\d{2})$")
@@ -222,7 +225,18 @@ def normalise_path(path: str) -> str:
     '/crm/associations/<version>/{}/{}/labels'
     """
     path = PATH_PARAM.sub("{}", path)
-    return "/".join("<version>" if VERSION_SEGMENT.match(s) else s for s in path.split("/"))
+    parts = ["<version>" if VERSION_SEGMENT.match(s) else s for s in path.split("/")]
+    # HubSpot's v4 records paths put the version first (/crm/v4/objects/...), its dated ones
+    # second (/crm/objects/2026-03/...): one operation either way.
+    if parts[1:4] in (["crm", "<version>", "objects"], ["crm", "<version>", "associations"]):
+        parts[2], parts[3] = parts[3], parts[2]
+    return "/".join(parts)
+
+
+def document_of(path: str) -> str:
+    """Which of HubSpot's two associations documents publishes an operation: ``schema``
+    (limits and labels, ``associationsSchema.json``) or ``records`` (``associations.json``)."""
+    return "schema" if _SCHEMA_PATH.search(path) else "records"
 
 
 def version_of(path: str) -> str | None:
@@ -326,11 +340,16 @@ class _Comparer:
         self._section = "operations"
         for key in sorted(theirs_ops.keys() - ours_ops.keys(), key=lambda k: (k[1], k[0])):
             op = theirs_ops[key]
-            if normalise_path(op.path).startswith(AREA_PREFIX):
+            if normalise_path(op.path).startswith(AREA_PREFIXES):
                 self._op = op.label
                 self.report.added += 1
                 self.diff("", "operation added upstream")
+        # Our spec covers both of HubSpot's documents; an operation of the document theirs is
+        # not has not been removed upstream.
+        covered = {document_of(op.path) for op in theirs_ops.values()}
         for key in sorted(ours_ops.keys() - theirs_ops.keys(), key=lambda k: (k[1], k[0])):
+            if document_of(ours_ops[key].path) not in covered:
+                continue
             self._op = ours_ops[key].label
             self.report.removed += 1
             self.diff("", "operation removed upstream")

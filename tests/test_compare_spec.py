@@ -473,6 +473,8 @@ def test_explained_differences_are_listed_with_their_note_and_exit_0(tmp_path, c
         "associationsSchema.v4.at-7add9eb.json",
         "associationsSchema.2025-09.json",
         "associationsSchema.2026-03.json",
+        "associations.v4.json",
+        "associations.2026-03.json",
     ],
 )
 def test_every_difference_from_every_published_version_is_explained(published: str) -> None:
@@ -481,3 +483,23 @@ def test_every_difference_from_every_published_version_is_explained(published: s
     report = compare_specs(theirs, load_spec(compare_spec.DEFAULT_OURS))
     assert [str(d) for d in report.differences] == []
     assert report.explained  # the project's spec does differ, for reasons it states
+
+
+def test_records_paths_match_across_their_two_forms() -> None:
+    # v4 puts the version first, the dated versions second: one operation either way.
+    v4 = compare_spec.normalise_path("/crm/v4/objects/{t}/{id}/associations/{to}")
+    dated = compare_spec.normalise_path("/crm/objects/2026-03/{t}/{id}/associations/{to}")
+    assert v4 == dated
+    batch = compare_spec.normalise_path("/crm/v4/associations/{f}/{t}/batch/create")
+    assert batch == compare_spec.normalise_path("/crm/associations/2026-03/{f}/{t}/batch/create")
+
+
+def test_operations_are_assigned_to_hubspots_two_documents() -> None:
+    assert compare_spec.document_of("/crm/associations/v4/definitions/configurations/all") == (
+        "schema"
+    )
+    assert compare_spec.document_of("/crm/associations/v4/{from}/{to}/labels/{id}") == "schema"
+    assert compare_spec.document_of("/crm/v4/associations/{f}/{t}/batch/labels/archive") == (
+        "records"
+    )
+    assert compare_spec.document_of("/crm/v4/objects/{t}/{id}/associations/{to}") == "records"

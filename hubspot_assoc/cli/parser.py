@@ -37,6 +37,12 @@ def _labels(group: Any) -> None:
     labels.register(group)
 
 
+def _associations(group: Any) -> None:
+    from hubspot_assoc.cli import associations
+
+    associations.register(group)
+
+
 #: The command groups, in the order ``--help`` lists them: name, help, description, and
 #: the function adding the group's actions.
 COMMAND_GROUPS = (
@@ -51,6 +57,12 @@ COMMAND_GROUPS = (
         "association labels (the named association types between two object types)",
         "Association labels: list, create, update, delete.",
         _labels,
+    ),
+    (
+        "associations",
+        "association records (which records are associated), and bulk import/export",
+        "Association records: list, associate, remove; bulk import and export from files.",
+        _associations,
     ),
 )
 
@@ -80,7 +92,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """
     parser = Parser(
         prog=PROG,
-        description="Manage HubSpot association limits and labels (CRM Associations v4).",
+        description=(
+            "Manage HubSpot associations (CRM Associations v4): limits, labels and records."
+        ),
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,

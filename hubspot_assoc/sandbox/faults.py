@@ -9,6 +9,9 @@ A fault has a *kind*, a *route filter* and a *trigger*:
   then answer normally), ``drop_after`` (apply, then close the connection unanswered),
   ``truncate`` (JSON body cut in half), ``nonjson`` (200 with an HTML body), ``enum`` (JSON body
   with unknown enum values and extra fields).
+* routes: the limits, labels and association records routes (``associations.create``,
+  ``associations.batch_read``, ...; the group ``associations`` selects all ten) and the OAuth
+  token endpoint.
 * trigger: ``count=N`` (the next N matching requests), ``fraction=F`` (each matching request
   with probability F, drawn from ``random.Random(seed)`` so a run repeats), or both (at most N
   times, each with probability F). Neither means ``count=1``.
@@ -25,6 +28,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from hubspot_assoc.sandbox.record_store import RECORD_ROUTES
+
 STATUS_KINDS = ("429", "500", "502", "503", "504", "521", "523", "524")
 APPLYING_KINDS = ("delay", "drop_after", "truncate", "nonjson", "enum")
 KINDS = (*STATUS_KINDS, "drop", *APPLYING_KINDS)
@@ -40,6 +45,7 @@ ROUTES = (
     "labels.create",
     "labels.update",
     "labels.delete",
+    *RECORD_ROUTES,
     "oauth.token",
 )
 _POLICIES = {"ten_secondly": "TEN_SECONDLY_ROLLING", "daily": "DAILY"}
@@ -63,7 +69,7 @@ def _check_route(pattern: str | None) -> None:
     if pattern in (None, "all", "*"):
         return
     if not any(route_matches(pattern, r) for r in ROUTES):
-        allowed = ", ".join(("all", "limits", "labels", "oauth", *ROUTES))
+        allowed = ", ".join(("all", "limits", "labels", "associations", "oauth", *ROUTES))
         raise ValueError(f"route {pattern!r} matches no route; allowed: {allowed}, or a last part")
 
 

@@ -28,7 +28,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
+from hubspot_assoc.sandbox.records import RecordOperations
 from hubspot_assoc.sandbox.responses import (
     ApiError,
     detail,
@@ -45,7 +47,14 @@ from hubspot_assoc.sandbox.state import (
     PortalState,
     label_name_problem,
 )
-from hubspot_assoc.sandbox.versions import AUTO, V4, Emulation, check_emulate, emulation
+from hubspot_assoc.sandbox.versions import (
+    AUTO,
+    V4,
+    Emulation,
+    check_emulate,
+    emulation,
+    is_dated,
+)
 
 MAX_LIMIT = 10_000
 INT32 = (-(2**31), 2**31 - 1)
@@ -197,6 +206,13 @@ class Operations:
         self.state = state
         self.emulate = check_emulate(emulate)
         self.max_batch_size = max_batch_size
+        self.records = RecordOperations(
+            state,
+            state.records,
+            self.resolve,
+            lambda body: _batch_inputs(body, self.max_batch_size),
+            self.pair_scopes,
+        )
 
     def emulating(self, path_version: str) -> str:
         """The published version that answers a request made under ``path_version``."""
@@ -232,8 +248,16 @@ class Operations:
         version: str | None = V4,
     ) -> Answer:
         """Run ``route`` with path ``params``, answering as the version emulated for the path's
-        ``version``; returns ``(status, JSON body or None)``."""
+        ``version``; returns ``(status, JSON body or None)``.
+
+        Records routes (``associations.*``) carry the raw query string as their last parameter.
+        """
         shapes = emulation(self.emulate, version or V4)
+        if route.startswith("associations."):
+            query = parse_qs(params[-1]) if params[-1] else {}
+            # The dated versions answer the records archives with a batch body, v4 with 204.
+            dated = is_dated(shapes.name)
+            return self.records.run(route, params[:-1], body, query, check_scopes, dated=dated)
         if route == "limits.list_all":
             read_any = [f"crm.objects.{o.scope_name}.read" for o in STANDARD_OBJECTS[:4]]
             check_scopes(read_any, True)

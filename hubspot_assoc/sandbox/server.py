@@ -31,6 +31,7 @@ from hubspot_assoc.sandbox.auth import HUB_ID, AuthRegistry, Token
 from hubspot_assoc.sandbox.faults import HTML_STATUSES, Fault, FaultPlan
 from hubspot_assoc.sandbox.handlers import MISSING, Malformed, Operations, parse_body
 from hubspot_assoc.sandbox.ratelimit import DAILY, RateLimiter
+from hubspot_assoc.sandbox.records import match_records_route
 from hubspot_assoc.sandbox.responses import (
     ApiError,
     correlation_id,
@@ -51,6 +52,8 @@ def match_route(method: str, path: str) -> tuple[str, list[str], str | None]:
     """The route name, path parameters and API version (None for the token endpoint) of a
     request, or raise the 404/405 answer."""
     route, params = _match(method, path)
+    if route.startswith("associations."):
+        return route, params, params[0]  # the records matcher puts the version first
     api = split_api_path(path)
     return route, params, None if api is None else api[0]
 
@@ -78,6 +81,9 @@ def _match(method: str, path: str) -> tuple[str, list[str]]:
             raise _not_allowed(method, "GET, POST, PUT")
         elif len(parts) == 4 and parts[2] == "labels" and parts[0] and parts[1] and parts[3]:
             return _allow(method, "DELETE", "labels.delete", [parts[0], parts[1], parts[3]])
+    records = match_records_route(method, path)
+    if records is not None:
+        return records
     raise ApiError(404, "NOT_FOUND", f"No route for {method} {path}.")
 
 
@@ -223,6 +229,8 @@ class App:
         body: Any = MISSING
         try:
             route, params, version = match_route(method, path)
+            if route.startswith("associations."):
+                params = [*params, query]
             if route == "oauth.token":
                 form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
                 body = {

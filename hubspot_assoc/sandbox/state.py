@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from hubspot_assoc.sandbox.record_store import RecordStore
+
 HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
 USER_DEFINED = "USER_DEFINED"
 CATEGORIES = ("HUBSPOT_DEFINED", "INTEGRATOR_DEFINED", "USER_DEFINED", "WORK")
@@ -150,6 +152,8 @@ class PortalState:
         self._definitions: dict[int, _Definition] = {}
         self._next_type_id = FIRST_USER_TYPE_ID
         self._next_definition = 1
+        self.records = RecordStore()
+        """The association records between the portal's records (both directions)."""
         self.reset()
 
     # -- seed and object types -------------------------------------------------------------
@@ -163,6 +167,7 @@ class PortalState:
         self._definitions.clear()
         self._next_type_id = FIRST_USER_TYPE_ID
         self._next_definition = 1
+        self.records.reset()
         for obj in STANDARD_OBJECTS:
             self.add_object_type(obj.id, obj.singular, obj.plural)
         for from_id, to_id, type_id, label in _SEED_TYPES:

@@ -29,6 +29,11 @@ labels update, delete  204           204              204           204
    is ``BatchResponse`` (``results`` items objects). The sandbox sends ``{}`` per purged input.
 4. With ``fromObjectTypeId`` and ``toObjectTypeId`` on each label; the older shapes have neither.
 
+The association records routes (:mod:`.records`) follow the same choice: their two batch
+archives answer 204 without a body as ``v4`` and ``v4-legacy``, and 200 with a batch body as
+the dated versions (HubSpot's 2026-03 records spec); their other answers are alike in every
+version.
+
 ``v4`` is HubSpot's current v4 spec; ``v4-legacy`` is the v4 spec as published until April 2026
 (HubSpot's spec collection at commit 7add9eb). ``2025-09`` answers like ``v4-legacy`` and
 ``2026-03`` like ``v4`` except for purge. Errors (4xx, 429, 5xx) have the same ``Error`` body in

@@ -266,6 +266,7 @@ def test_a_value_shorter_than_the_minimum_is_not_masked() -> None:
         ["limits", "purge", "contacts", "companies", "user:1", "--yes"],
         ["--json", "labels", "create", "a", "b", "--name", "limits", "--label", "L"],
         ["-v", "limits", "list", "--from", "contacts"],
+        ["associations", "list", "contacts", "1", "companies"],
         ["demo"],
         ["sandbox", "--port", "0"],
     ],

@@ -10,18 +10,35 @@ uses instead of every model of the API.
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .archive_input import ArchiveInput
+    from .associated_record import AssociatedRecord
+    from .associated_record_page import AssociatedRecordPage
     from .association_category import AssociationCategory
+    from .association_input import AssociationInput
     from .association_label import AssociationLabel
     from .association_spec import AssociationSpec
+    from .association_type_answer import AssociationTypeAnswer
+    from .association_type_input import AssociationTypeInput
+    from .batch_archive_input import BatchArchiveInput
+    from .batch_association_input import BatchAssociationInput
     from .batch_association_spec_input import BatchAssociationSpecInput
+    from .batch_default_association_response import BatchDefaultAssociationResponse
     from .batch_limit_input import BatchLimitInput
     from .batch_limit_response import BatchLimitResponse
     from .batch_limit_update_response import BatchLimitUpdateResponse
+    from .batch_plain_response import BatchPlainResponse
     from .batch_purge_response import BatchPurgeResponse
+    from .batch_read_input import BatchReadInput
+    from .batch_read_response import BatchReadResponse
+    from .batch_record_pair_input import BatchRecordPairInput
+    from .batch_record_pair_response import BatchRecordPairResponse
     from .batch_status import BatchStatus
+    from .default_association import DefaultAssociation
+    from .enqueue_time import EnqueueTime
     from .error import Error
     from .error_context import ErrorContext
     from .error_detail import ErrorDetail
+    from .forward_paging import ForwardPaging
     from .label_collection import LabelCollection
     from .label_create_request import LabelCreateRequest
     from .label_update_request import LabelUpdateRequest
@@ -30,23 +47,48 @@ if TYPE_CHECKING:
     from .limit_input import LimitInput
     from .limit_update_result import LimitUpdateResult
     from .links import Links
+    from .next_page import NextPage
     from .rate_limit_error import RateLimitError
+    from .read_input import ReadInput
+    from .read_result import ReadResult
+    from .record_pair_input import RecordPairInput
+    from .record_pair_labels import RecordPairLabels
+    from .record_ref import RecordRef
+    from .record_ref_answer import RecordRefAnswer
     from .standard_error import StandardError
+    from .usage_report_response import UsageReportResponse
 
 # Model name -> the module (relative to this package) that defines it.
 _MODULES = {
+    "ArchiveInput": ".archive_input",
+    "AssociatedRecord": ".associated_record",
+    "AssociatedRecordPage": ".associated_record_page",
     "AssociationCategory": ".association_category",
+    "AssociationInput": ".association_input",
     "AssociationLabel": ".association_label",
     "AssociationSpec": ".association_spec",
+    "AssociationTypeAnswer": ".association_type_answer",
+    "AssociationTypeInput": ".association_type_input",
+    "BatchArchiveInput": ".batch_archive_input",
+    "BatchAssociationInput": ".batch_association_input",
     "BatchAssociationSpecInput": ".batch_association_spec_input",
+    "BatchDefaultAssociationResponse": ".batch_default_association_response",
     "BatchLimitInput": ".batch_limit_input",
     "BatchLimitResponse": ".batch_limit_response",
     "BatchLimitUpdateResponse": ".batch_limit_update_response",
+    "BatchPlainResponse": ".batch_plain_response",
     "BatchPurgeResponse": ".batch_purge_response",
+    "BatchReadInput": ".batch_read_input",
+    "BatchReadResponse": ".batch_read_response",
+    "BatchRecordPairInput": ".batch_record_pair_input",
+    "BatchRecordPairResponse": ".batch_record_pair_response",
     "BatchStatus": ".batch_status",
+    "DefaultAssociation": ".default_association",
+    "EnqueueTime": ".enqueue_time",
     "Error": ".error",
     "ErrorContext": ".error_context",
     "ErrorDetail": ".error_detail",
+    "ForwardPaging": ".forward_paging",
     "LabelCollection": ".label_collection",
     "LabelCreateRequest": ".label_create_request",
     "LabelUpdateRequest": ".label_update_request",
@@ -55,8 +97,16 @@ _MODULES = {
     "LimitInput": ".limit_input",
     "LimitUpdateResult": ".limit_update_result",
     "Links": ".links",
+    "NextPage": ".next_page",
     "RateLimitError": ".rate_limit_error",
+    "ReadInput": ".read_input",
+    "ReadResult": ".read_result",
+    "RecordPairInput": ".record_pair_input",
+    "RecordPairLabels": ".record_pair_labels",
+    "RecordRef": ".record_ref",
+    "RecordRefAnswer": ".record_ref_answer",
     "StandardError": ".standard_error",
+    "UsageReportResponse": ".usage_report_response",
 }
 
 
@@ -72,18 +122,35 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = (
+    "ArchiveInput",
+    "AssociatedRecord",
+    "AssociatedRecordPage",
     "AssociationCategory",
+    "AssociationInput",
     "AssociationLabel",
     "AssociationSpec",
+    "AssociationTypeAnswer",
+    "AssociationTypeInput",
+    "BatchArchiveInput",
+    "BatchAssociationInput",
     "BatchAssociationSpecInput",
+    "BatchDefaultAssociationResponse",
     "BatchLimitInput",
     "BatchLimitResponse",
     "BatchLimitUpdateResponse",
+    "BatchPlainResponse",
     "BatchPurgeResponse",
+    "BatchReadInput",
+    "BatchReadResponse",
+    "BatchRecordPairInput",
+    "BatchRecordPairResponse",
     "BatchStatus",
+    "DefaultAssociation",
+    "EnqueueTime",
     "Error",
     "ErrorContext",
     "ErrorDetail",
+    "ForwardPaging",
     "LabelCollection",
     "LabelCreateRequest",
     "LabelUpdateRequest",
@@ -92,6 +159,14 @@ __all__ = (
     "LimitInput",
     "LimitUpdateResult",
     "Links",
+    "NextPage",
     "RateLimitError",
+    "ReadInput",
+    "ReadResult",
+    "RecordPairInput",
+    "RecordPairLabels",
+    "RecordRef",
+    "RecordRefAnswer",
     "StandardError",
+    "UsageReportResponse",
 )
