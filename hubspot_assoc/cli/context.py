@@ -8,7 +8,7 @@ import os
 
 from hubspot_assoc._constants import API_VERSION_ENV, BASE_URL_ENV, TOKEN_ENV
 from hubspot_assoc.cli.args import base_url_problem
-from hubspot_assoc.cli.exits import UsageError
+from hubspot_assoc.cli.exits import EXIT_OK, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -72,6 +72,15 @@ class Context:
         self.emitted = True
         self.stdout.write(json_text(redacted(document, self.mask), compact=compact) + "\n")
         self.stdout.flush()
+
+    def answer(self, document: object, text: str) -> int:
+        """Report a command's outcome: *document* as the run's JSON document with ``--json``,
+        else the line *text*. Returns the exit code, 0."""
+        if self.json:
+            self.emit_json(document)
+        else:
+            self.out(text)
+        return EXIT_OK
 
     def emit_error(self, fields: dict[str, Any]) -> None:
         """Print ``{"error": fields}`` as the run's JSON document, scrubbed like error text."""
