@@ -59,6 +59,7 @@ from hubspot_assoc.sandbox.record_store import (
 )
 from hubspot_assoc.sandbox.responses import (
     ApiError,
+    MethodNotAllowed,
     detail,
     now_iso,
     standard_error,
@@ -164,10 +165,7 @@ def match_records_route(method: str, path: str) -> tuple[str, list[str]] | None:
 
 def _allow(method: str, verbs: dict[str, str], params: list[str]) -> tuple[str, list[str]]:
     if method not in verbs:
-        allowed = ", ".join(verbs)
-        raise ApiError(
-            405, "METHOD_NOT_ALLOWED", f"HTTP {method} is not allowed here; use {allowed}."
-        )
+        raise MethodNotAllowed(method, ", ".join(verbs))
     return verbs[method], params
 
 

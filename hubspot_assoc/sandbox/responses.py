@@ -116,6 +116,16 @@ class ApiError(Exception):
         return out
 
 
+class MethodNotAllowed(ApiError):
+    """A 405 answer; ``allow`` is the value of the ``Allow`` header RFC 9110 requires with it."""
+
+    def __init__(self, method: str, allow: str) -> None:
+        super().__init__(
+            405, "METHOD_NOT_ALLOWED", f"HTTP {method} is not allowed here; use {allow}."
+        )
+        self.allow = allow
+
+
 def validation_error(errors: list[JSON]) -> ApiError:
     """A 400 VALIDATION_ERROR carrying ``errors`` (ErrorDetail items)."""
     if len(errors) == 1:

@@ -34,6 +34,7 @@ from hubspot_assoc.sandbox.ratelimit import DAILY, RateLimiter
 from hubspot_assoc.sandbox.records import match_records_route
 from hubspot_assoc.sandbox.responses import (
     ApiError,
+    MethodNotAllowed,
     correlation_id,
     dumps,
     edge_html,
@@ -91,16 +92,6 @@ def _allow(method: str, allowed: str, route: str, params: list[str]) -> tuple[st
     if method != allowed:
         raise _not_allowed(method, allowed)
     return route, params
-
-
-class MethodNotAllowed(ApiError):
-    """A 405 answer; ``allow`` is the value of the ``Allow`` header RFC 9110 requires with it."""
-
-    def __init__(self, method: str, allow: str) -> None:
-        super().__init__(
-            405, "METHOD_NOT_ALLOWED", f"HTTP {method} is not allowed here; use {allow}."
-        )
-        self.allow = allow
 
 
 def _not_allowed(method: str, allowed: str) -> ApiError:

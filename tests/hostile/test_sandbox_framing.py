@@ -126,6 +126,22 @@ def test_405_on_a_single_method_route_names_that_method(sb: Sandbox) -> None:
     assert answer.headers["allow"] == "POST"
 
 
+@pytest.mark.parametrize(
+    ("path", "allow"),
+    [
+        ("/crm/v4/objects/contacts/1/associations/companies/2", "PUT, DELETE"),
+        ("/crm/v4/associations/contacts/companies/batch/create", "POST"),
+    ],
+)
+def test_records_routes_answer_a_wrong_method_with_allow(
+    sb: Sandbox, path: str, allow: str
+) -> None:
+    # The records routes came after the 405 work; the fuzz run found their 405 had no Allow.
+    answer = httpx.request("TRACE", sb.url + path, headers={"Authorization": f"Bearer {sb.token}"})
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == allow
+
+
 def test_head_gets_a_405_with_allow_and_no_body(sb: Sandbox) -> None:
     raw = _request("HEAD", LABELS) + _request("GET", LABELS, f"Authorization: Bearer {sb.token}")
     with socket.create_connection(("127.0.0.1", sb.port), timeout=5) as sock:
