@@ -33,7 +33,7 @@ from .errors import (
     RateLimitError,
 )
 from .logs import logger
-from .ratelimit import RateLimit, RollingWindow
+from .ratelimit import RateLimit, make_budget
 from .retry import RetryPolicy, may_have_been_applied, retry_delay
 from .versions import DEFAULT_API_VERSION, versioned_path
 
@@ -120,13 +120,14 @@ class Core:
         rate_limit: RateLimit | None,
         api_version: str = DEFAULT_API_VERSION,
         timeout: float | None = None,
+        budget_secret: str = "",
     ) -> None:
         self.base_url = base_url
         self.api_version = api_version
         self.auth = auth
         self.retry = retry
         self.timeout = timeout
-        self.window = RollingWindow(rate_limit) if rate_limit is not None else None
+        self.window = make_budget(rate_limit, budget_secret) if rate_limit is not None else None
         self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 
     def build_request(

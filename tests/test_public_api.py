@@ -149,13 +149,16 @@ def test_every_exported_name_resolves_lazily() -> None:
     assert set(hubspot_assoc.__all__) == {*hubspot_assoc._EXPORTS, "__version__"}
 
 
-def test_building_a_client_does_not_import_attrs() -> None:
+def test_building_a_client_does_not_import_attrs_or_redis() -> None:
     # attrs costs ~10 ms of cold start; it serves the models and the generated code,
-    # which load with the first call, not with the client.
+    # which load with the first call, not with the client. redis loads with the first
+    # reservation in a shared store, never before.
     code = (
         "import sys, hubspot_assoc;"
         "hubspot_assoc.Client('pat-na1-test', base_url='http://127.0.0.1:1');"
-        "print(sorted(m for m in sys.modules if m in ('attr', 'attrs')))"
+        "hubspot_assoc.Client('pat-na1-test', base_url='http://127.0.0.1:1',"
+        " rate_limit=hubspot_assoc.RateLimit(store='redis://127.0.0.1:1/0'));"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('attr', 'attrs', 'redis')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr

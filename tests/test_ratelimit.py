@@ -25,7 +25,7 @@ class FakeClock:
 
 def make(max_requests: int, interval: float, **kwargs: Any) -> tuple[RollingWindow, FakeClock]:
     clock = FakeClock()
-    settings: dict[str, Any] = {"margin": 0.0, "pace": 0.0, **kwargs}
+    settings: dict[str, Any] = {"margin": 0.0, "pace": 0.0, "probe": False, **kwargs}
     window = RollingWindow(RateLimit(max_requests, interval), clock=clock, **settings)
     return window, clock
 
@@ -48,34 +48,59 @@ def max_in_any_window(starts: list[float], interval: float) -> int:
 # --- fake clock ----------------------------------------------------------------------
 
 
+def go(window: RollingWindow) -> float:
+    """Reserve; a request that may start at once is answered at once. Its planned start."""
+    ticket = window.reserve()
+    if ticket.state == 1:
+        window.finish(ticket)
+    return ticket.at
+
+
+def wait(window: RollingWindow, clock: FakeClock) -> float:
+    """Reserve like :func:`go`; the delay until the planned start."""
+    return go(window) - clock.now
+
+
 def test_burst_is_spread_window_by_window() -> None:
-    window, clock = make(5, 10.0)
-    starts = [clock.now + window.reserve() for _ in range(17)]
+    window, _ = make(5, 10.0)
+    starts = [go(window) for _ in range(17)]
     # 5 at once, then 5 more each time the window has rolled on by one interval.
     assert starts == [100.0] * 5 + [110.0] * 5 + [120.0] * 5 + [130.0] * 2
 
 
 def test_margin_stretches_the_interval() -> None:
-    window, _ = make(2, 10.0, margin=0.05)
-    delays = [window.reserve() for _ in range(3)]
+    window, clock = make(2, 10.0, margin=0.05)
+    delays = [wait(window, clock) for _ in range(3)]
     assert delays == [0.0, 0.0, pytest.approx(10.5)]
 
 
 def test_pace_spreads_a_window_instead_of_bursting() -> None:
     window, clock = make(4, 1.0, pace=0.5)  # gap 1.0 / 4 * 0.5 = 0.125 s
-    starts = [clock.now + window.reserve() for _ in range(6)]
+    starts = [go(window) for _ in range(6)]
     # Paced within the window; the 5th waits for the 1st to leave it.
     assert starts == pytest.approx([100.0, 100.125, 100.25, 100.375, 101.0, 101.125])
     clock.now = 110.0
-    assert window.reserve() == 0.0  # a caller after a pause starts at once
+    assert wait(window, clock) == 0.0  # a caller after a pause starts at once
 
 
-def test_defaults_pace_half_and_margin_five_percent() -> None:
+def test_defaults_let_a_whole_window_start_at_once() -> None:
     clock = FakeClock()
-    window = RollingWindow(RateLimit(2, 10.0), clock=clock)
-    delays = [window.reserve() for _ in range(3)]
-    # span 10.5 s; gap 10.5 / 2 * 0.5
-    assert delays == [0.0, pytest.approx(2.625), pytest.approx(10.5)]
+    window = RollingWindow(RateLimit(3, 10.0, adapt=False), clock=clock)
+    delays = [wait(window, clock) for _ in range(4)]
+    assert delays == [0.0, 0.0, 0.0, pytest.approx(10.0)]
+
+
+def test_one_request_probes_a_guessed_budget_before_the_burst() -> None:
+    clock = FakeClock()
+    window = RollingWindow(RateLimit(100, 10.0), clock=clock)
+    first = window.reserve()
+    second, third = window.reserve(), window.reserve()
+    assert first.state == 1 and second.state == third.state == 0  # they wait for an answer
+    assert window.delay(second) > 0
+    clock.now += 0.01
+    window.finish(first)
+    window.learn({"X-HubSpot-RateLimit-Max": "250", "X-HubSpot-RateLimit-Remaining": "249"})
+    assert window.delay(second) == 0.0 and window.delay(third) == 0.0  # then the burst
 
 
 def test_never_more_than_max_in_any_interval_under_random_arrivals() -> None:
@@ -84,9 +109,9 @@ def test_never_more_than_max_in_any_interval_under_random_arrivals() -> None:
     starts = []
     for _ in range(2000):
         clock.now += rng.expovariate(12.0)  # callers arrive faster than the budget allows
-        delay = window.reserve()
-        assert delay >= 0.0
-        starts.append(clock.now + delay)
+        start = go(window)
+        assert start >= clock.now
+        starts.append(start)
     assert starts == sorted(starts)  # first come, first served
     assert max_in_any_window(starts, 1.0) == 7
     # Not overly cautious either: the schedule keeps up with the budget.
@@ -96,18 +121,18 @@ def test_never_more_than_max_in_any_interval_under_random_arrivals() -> None:
 def test_slow_callers_never_wait() -> None:
     window, clock = make(3, 1.0)
     for _ in range(50):
-        assert window.reserve() == 0.0
+        assert wait(window, clock) == 0.0
         clock.now += 0.34
 
 
 def test_reserve_is_atomic_across_threads() -> None:
-    window, clock = make(10, 1.0)
+    window, _ = make(10, 1.0)
     starts: list[float] = []
     barrier = threading.Barrier(8)
 
     def worker() -> None:
         barrier.wait()
-        mine = [clock.now + window.reserve() for _ in range(50)]
+        mine = [go(window) for _ in range(50)]
         starts.extend(mine)
 
     threads = [threading.Thread(target=worker) for _ in range(8)]
@@ -122,13 +147,13 @@ def test_reserve_is_atomic_across_threads() -> None:
 def test_wait_time_does_not_reserve() -> None:
     window, clock = make(2, 10.0)
     assert window.wait_time() == 0.0
-    window.reserve()
+    go(window)
     assert window.wait_time() == 0.0
-    window.reserve()
+    go(window)
     clock.now += 4.0
     assert window.wait_time() == pytest.approx(6.0)
     assert window.wait_time() == pytest.approx(6.0)  # asking twice changes nothing
-    assert window.reserve() == pytest.approx(6.0)
+    assert wait(window, clock) == pytest.approx(6.0)
     assert window.wait_time() == pytest.approx(6.0)  # the 4th may start with the 3rd's window
     clock.now += 6.0
     assert window.wait_time() == 0.0  # the first two have left the window
@@ -137,12 +162,110 @@ def test_wait_time_does_not_reserve() -> None:
 def test_wait_time_reaches_zero_as_the_window_rolls() -> None:
     window, clock = make(3, 1.0)
     for _ in range(3):
-        window.reserve()
+        go(window)
     assert window.wait_time() == pytest.approx(1.0)
     clock.now += 0.25
     assert window.wait_time() == pytest.approx(0.75)
     clock.now += 0.75
     assert window.wait_time() == 0.0
+
+
+# --- timed by answers, requests in flight --------------------------------------------------
+
+
+def test_an_answer_moves_its_request_to_the_answer_time() -> None:
+    # HubSpot counts a request when it arrives, somewhere between send and answer: one
+    # interval after the answer is always late enough, one after the send may not be.
+    window, clock = make(1, 10.0)
+    ticket = window.reserve()
+    assert ticket.state == 1 and ticket.at == 100.0
+    clock.now = 100.5
+    window.finish(ticket)
+    assert ticket.at == 100.5
+    assert window.wait_time() == pytest.approx(10.0)
+
+
+def test_a_request_in_flight_counts_however_old() -> None:
+    window, clock = make(1, 1.0)
+    ticket = window.reserve()
+    clock.now = 105.0  # a very slow answer: it may still reach HubSpot any moment
+    assert window.wait_time() > 0
+    window.finish(ticket)
+    assert window.wait_time() == pytest.approx(1.0)
+
+
+def test_a_waiter_checks_the_window_again_when_its_time_comes() -> None:
+    window, clock = make(2, 10.0)
+    first, second = window.reserve(), window.reserve()
+    third = window.reserve()
+    assert (first.state, second.state, third.state) == (1, 1, 0)
+    assert third.at == 110.0  # planned for when the first two leave the window
+    clock.now = 110.0
+    # Both are still in flight, so HubSpot may not have counted them yet: wait on.
+    assert window.delay(third) > 0
+    clock.now = 111.0
+    window.finish(first)
+    assert window.delay(third) == pytest.approx(4.0)  # it looks again at 115
+    clock.now = 115.0
+    # The first was answered at 111 and the second still flies: room only at 121.
+    assert window.delay(third) == pytest.approx(6.0)
+    clock.now = 121.0
+    window.finish(second)  # answered at 121: the window (111, 121] holds just that one
+    assert window.delay(third) == 0.0
+    assert third.state == 1 and third.at == 121.0
+
+
+def test_cancelled_reservation_frees_its_slot() -> None:
+    window, clock = make(1, 10.0)
+    go(window)
+    waiting = window.reserve()
+    assert waiting.at == 110.0
+    window.cancel(waiting)
+    assert wait(window, clock) == pytest.approx(10.0)  # takes the slot the cancelled one had
+
+
+# --- room reported by the server -------------------------------------------------------------
+
+
+def test_remaining_that_matches_our_own_requests_changes_nothing() -> None:
+    window, clock = make(10, 10.0)
+    for _ in range(3):
+        go(window)
+    window.learn({"X-HubSpot-RateLimit-Max": "10", "X-HubSpot-RateLimit-Remaining": "7"})
+    assert [wait(window, clock) for _ in range(7)] == [0.0] * 7
+    assert wait(window, clock) == pytest.approx(10.0)
+
+
+def test_remaining_below_our_count_means_others_spend_the_budget() -> None:
+    window, clock = make(10, 10.0)
+    go(window)
+    # HubSpot counted 6 in its window; one was ours, five someone else's. They will want
+    # their share of the 4 left too (5/6 of it, rounded down: 3), so we may take one now.
+    window.learn({"X-HubSpot-RateLimit-Max": "10", "X-HubSpot-RateLimit-Remaining": "4"})
+    assert wait(window, clock) == 0.0
+    assert wait(window, clock) > 0.0
+    # Others' requests are taken as spread over the last interval: they age out over time.
+    clock.now += 10.0
+    assert window.wait_time() == 0.0
+
+
+def test_remaining_without_others_on_a_fresh_window() -> None:
+    window, clock = make(100, 10.0)
+    clock.now = 100.0
+    # An answer saying the whole budget is spent, to a client that sent nothing counted.
+    window.learn({"X-HubSpot-RateLimit-Remaining": "0"})
+    assert window.wait_time() > 0.0
+    clock.now = 110.0
+    assert window.wait_time() == 0.0
+
+
+def test_secondly_pair_adds_a_one_second_ceiling() -> None:
+    window, clock = make(100, 10.0)
+    window.learn(
+        {"X-HubSpot-RateLimit-Secondly": "2", "X-HubSpot-RateLimit-Secondly-Remaining": "2"}
+    )
+    delays = [wait(window, clock) for _ in range(5)]
+    assert delays == [0.0, 0.0, pytest.approx(1.0), pytest.approx(1.0), pytest.approx(2.0)]
 
 
 # --- learning the budget -----------------------------------------------------------------
@@ -167,15 +290,39 @@ def test_learns_budget_from_hubspot_headers() -> None:
 
 
 def test_learned_budget_applies_to_the_next_reservation() -> None:
-    window, _ = make(10, 1.0)
+    window, clock = make(10, 1.0)
     for _ in range(3):
-        assert window.reserve() == 0.0
+        assert wait(window, clock) == 0.0
     window.learn({"X-HubSpot-RateLimit-Max": "3"})
     assert window.limit == RateLimit(3, 1.0)  # interval kept when only Max is sent
-    assert window.reserve() == pytest.approx(1.0)
+    assert wait(window, clock) == pytest.approx(1.0)
     window.learn({"X-HubSpot-RateLimit-Interval-Milliseconds": "4000"})
     assert window.limit == RateLimit(3, 4.0)
     assert window.wait_time() == pytest.approx(4.0)
+
+
+def test_learned_budget_plans_waiting_reservations_again() -> None:
+    window, _ = make(2, 10.0)
+    go(window), go(window)
+    waiting = [window.reserve() for _ in range(3)]
+    assert [t.at for t in waiting] == [110.0, 110.0, 120.0]
+    # The first answer says the budget is 4: two of the three may go now, not in 10 s.
+    window.learn({"X-HubSpot-RateLimit-Max": "4"})
+    assert [t.at for t in waiting] == [100.0, 100.0, 110.0]
+    assert all(t.replan for t in waiting)
+    assert window.delay(waiting[0]) == 0.0
+
+
+def test_learned_smaller_budget_pushes_waiting_reservations_back() -> None:
+    window, _ = make(4, 10.0)
+    for _ in range(4):
+        go(window)
+    waiting = window.reserve()
+    assert waiting.at == 110.0
+    window.learn(
+        {"X-HubSpot-RateLimit-Max": "4", "X-HubSpot-RateLimit-Interval-Milliseconds": "20000"}
+    )
+    assert waiting.at == 120.0
 
 
 @pytest.mark.parametrize(
@@ -208,24 +355,24 @@ def test_adapt_false_keeps_the_configured_budget() -> None:
 
 def test_rate_limited_window_counts_as_full() -> None:
     window, clock = make(5, 10.0)
-    window.reserve()  # t=100
+    go(window)  # t=100
     clock.now = 101.0
-    window.reserve()  # t=101
+    go(window)  # t=101
     clock.now = 102.0
     window.on_rate_limited()
     # HubSpot saw 5 requests in its window; the 3 we did not send count as sent now,
     # so room appears when our oldest (t=100) leaves the window.
     assert window.wait_time() == pytest.approx(8.0)
     clock.now = 110.0
-    assert window.reserve() == 0.0
-    assert window.reserve() == pytest.approx(1.0)  # then t=101 must leave
-    assert window.reserve() == pytest.approx(2.0)  # then the 3 counted at t=102
+    assert wait(window, clock) == 0.0
+    assert wait(window, clock) == pytest.approx(1.0)  # then t=101 must leave
+    assert wait(window, clock) == pytest.approx(2.0)  # then the 3 counted at t=102
 
 
 def test_rate_limited_with_full_window_changes_nothing() -> None:
     window, _ = make(3, 1.0)
     for _ in range(3):
-        window.reserve()
+        go(window)
     before = window.wait_time()
     window.on_rate_limited({})
     assert window.wait_time() == before == pytest.approx(1.0)
@@ -288,8 +435,9 @@ def test_threads_share_one_budget_in_real_time() -> None:
     def worker() -> None:
         barrier.wait()
         for _ in range(5):
-            acquire_sync(window)
+            ticket = acquire_sync(window)
             sent.append(time.monotonic())
+            window.finish(ticket)
 
     began = time.monotonic()
     threads = [threading.Thread(target=worker) for _ in range(8)]
@@ -307,7 +455,7 @@ def test_threads_share_one_budget_in_real_time() -> None:
 
 def test_lock_is_not_held_while_sleeping() -> None:
     window = RollingWindow(RateLimit(1, 0.5))
-    acquire_sync(window)
+    window.finish(acquire_sync(window))
     sleeper = threading.Thread(target=acquire_sync, args=(window,))
     sleeper.start()
     time.sleep(0.05)
@@ -324,8 +472,9 @@ def test_tasks_share_one_budget() -> None:
         sent: list[float] = []
 
         async def task() -> None:
-            await acquire_async(window)
+            ticket = await acquire_async(window)
             sent.append(loop.time())
+            window.finish(ticket)
 
         began = loop.time()
         await asyncio.gather(*(task() for _ in range(50)))
@@ -348,13 +497,15 @@ def test_threads_and_tasks_share_one_budget() -> None:
 
     def thread_worker() -> None:
         for _ in range(5):
-            acquire_sync(window)
+            ticket = acquire_sync(window)
             record()
+            window.finish(ticket)
 
     async def tasks() -> None:
         async def one() -> None:
-            await acquire_async(window)
+            ticket = await acquire_async(window)
             record()
+            window.finish(ticket)
 
         await asyncio.gather(*(one() for _ in range(25)))
 
@@ -374,16 +525,100 @@ def test_threads_and_tasks_share_one_budget() -> None:
 def test_rate_limited_hold_caps_how_long_unseen_requests_block() -> None:
     window, clock = make(5, 10.0)
     clock.now = 100.0
-    window.reserve()
+    go(window)
     window.on_rate_limited(hold=2.0)
     # Four requests we did not send fill the window, but only for the 2 s hold: one 429
     # must not stall every caller for the whole 10 s interval.
     assert window.wait_time() == pytest.approx(2.0)
     clock.now = 102.0
-    assert window.reserve() == 0.0
+    assert wait(window, clock) == 0.0
     # Without a hold they would block until the whole interval passed.
     other, clock2 = make(5, 10.0)
     clock2.now = 100.0
-    other.reserve()
+    go(other)
     other.on_rate_limited()
     assert other.wait_time() == pytest.approx(10.0)
+
+
+def test_learning_wakes_a_waiting_thread_at_once() -> None:
+    window = RollingWindow(RateLimit(1, 30.0))
+    window.finish(acquire_sync(window))
+    woke: list[float] = []
+
+    def waiter() -> None:
+        ticket = acquire_sync(window)  # would wait 30 s under the first budget
+        woke.append(time.monotonic())
+        window.finish(ticket)
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    time.sleep(0.1)
+    assert not woke
+    learned = time.monotonic()
+    window.learn({"X-HubSpot-RateLimit-Max": "2"})
+    thread.join(5.0)
+    assert woke and woke[0] - learned < 1.0
+
+
+def test_learning_wakes_a_waiting_task_at_once() -> None:
+    async def main() -> float:
+        window = RollingWindow(RateLimit(1, 30.0))
+        window.finish(await acquire_async(window))
+        loop = asyncio.get_running_loop()
+        waiter = asyncio.ensure_future(acquire_async(window))
+        await asyncio.sleep(0.1)
+        assert not waiter.done()
+        learned = loop.time()
+        # From another thread, as a sync client sharing the window would.
+        await loop.run_in_executor(None, window.learn, {"X-HubSpot-RateLimit-Max": "2"})
+        window.finish(await asyncio.wait_for(waiter, 5.0))
+        return loop.time() - learned
+
+    assert asyncio.run(main()) < 1.0
+
+
+def test_cancelled_task_gives_its_reservation_back() -> None:
+    async def main() -> float:
+        window = RollingWindow(RateLimit(1, 30.0))
+        window.finish(await acquire_async(window))
+        waiter = asyncio.ensure_future(acquire_async(window))
+        await asyncio.sleep(0.05)
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        return window.wait_time()
+
+    # Only the first request's window remains; the cancelled one took nothing.
+    assert 29.0 < asyncio.run(main()) <= 30.0
+
+
+# --- against the sandbox (real time, short) -------------------------------------------------
+
+
+def test_default_client_learns_the_budget_and_never_overruns_it() -> None:
+    from hubspot_assoc import Client
+    from hubspot_assoc.sandbox import Sandbox
+
+    # The client starts believing in 100 per 10 s; the sandbox allows 20 per second.
+    with Sandbox(rate_limit=(20, 1.0), daily_limit=None) as sandbox:
+        client = Client(sandbox.token, base_url=sandbox.url)
+        barrier = threading.Barrier(8)
+
+        def work() -> None:
+            barrier.wait()
+            for _ in range(8):
+                client.limits.purge("contacts", "companies", [("HUBSPOT_DEFINED", 279)])
+
+        began = time.monotonic()
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.monotonic() - began
+        client.close()
+        statuses = [r.status for r in sandbox.requests]
+    assert statuses == [204] * 64  # not one 429: learned before the burst, then kept
+    assert client._core.window is not None
+    assert client._core.window.limit == RateLimit(20, 1.0)
+    assert 3.0 <= elapsed < 30.0  # 64 calls at 20 per second: three windows at least

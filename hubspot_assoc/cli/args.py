@@ -278,6 +278,10 @@ GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
     (("--max-retries",), {"type": non_negative_int, "metavar": "N", "default": None,
                           "help": "retries after a 429, a 5xx or a connection failure "
                                   "(default 3; 0 never retries)"}),
+    (("--rate-limit-store",), {"metavar": "URL", "default": None,
+                               "help": "share one rate budget with other processes: a Redis "
+                                       "URL such as redis://localhost:6379/0 (default: "
+                                       "$HUBSPOT_RATE_LIMIT_STORE; needs hubspot-assoc[redis])"}),
     (("-v", "--verbose"), {"action": "store_true", "default": False,
                            "help": "log every HTTP request on stderr (credentials redacted)"}),
 )  # fmt: skip

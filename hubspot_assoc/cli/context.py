@@ -141,8 +141,11 @@ class Context:
         A setting the client refuses is a usage error naming the option (or the
         environment variable) it came from.
         """
+        from urllib.parse import urlsplit
+
         from hubspot_assoc.client import Client
         from hubspot_assoc.errors import InvalidInputError
+        from hubspot_assoc.ratelimit import STORE_ENV, RateLimit, redact_url
         from hubspot_assoc.retry import RetryPolicy
 
         args = self.args
@@ -164,8 +167,21 @@ class Context:
             "api_version": "--api-version"
             if args.api_version is not None
             else f"${API_VERSION_ENV}",
+            "store": "--rate-limit-store",
+            STORE_ENV: f"${STORE_ENV}",
         }
+        if args.rate_limit_store and urlsplit(args.rate_limit_store).password is not None:
+            # Like the token, a password does not belong in argv (ps, shell history).
+            raise UsageError(
+                f"--rate-limit-store {redact_url(args.rate_limit_store)}: a URL with a "
+                f"password belongs in ${STORE_ENV}, not on the command line",
+                kind="InvalidInputError",
+                argument="--rate-limit-store",
+            )
         try:
+            rate_limit = (
+                RateLimit(store=args.rate_limit_store) if args.rate_limit_store else RateLimit()
+            )
             retry = (
                 RetryPolicy()
                 if args.max_retries is None
@@ -176,6 +192,7 @@ class Context:
                 base_url=args.base_url,
                 timeout=args.timeout,
                 retry=retry,
+                rate_limit=rate_limit,
                 api_version=args.api_version,
             )
         except InvalidInputError as exc:

@@ -41,12 +41,15 @@ class Token:
     scopes: frozenset[str] | None
     expires_at: float | None = None
     client_id: str | None = None
+    private_app: str | None = None  # the private app a private token belongs to
 
     @property
     def rate_key(self) -> str:
-        """Whose rolling-window budget this token spends: the OAuth app's, or its own."""
+        """Whose rolling-window budget this token spends: always its app's, as on HubSpot."""
         if self.client_id is not None:
             return "app:" + self.client_id
+        if self.private_app is not None:
+            return "private-app:" + self.private_app
         return "token:" + self.value
 
     def has(self, scope: str) -> bool:
@@ -106,11 +109,23 @@ class AuthRegistry:
 
     # -- minting ---------------------------------------------------------------------------
 
-    def create_token(self, scopes: Iterable[str] | None = None) -> str:
-        """A new private-app token (``pat-na1-...``); ``scopes`` None means every scope."""
+    def create_token(
+        self, scopes: Iterable[str] | None = None, *, same_app_as: str | None = None
+    ) -> str:
+        """A new private-app token (``pat-na1-...``); ``scopes`` None means every scope.
+
+        Each token is a private app of its own, unless ``same_app_as`` names a token of the
+        app it belongs to (a rotated token): tokens of one app share its rate budget.
+        """
         value = f"pat-na1-{uuid.uuid4()}"
         frozen = None if scopes is None else frozenset(scopes)
-        self._tokens[value] = Token(value, "private", frozen)
+        app = str(uuid.uuid4())
+        if same_app_as is not None:
+            sibling = self._tokens.get(same_app_as)
+            if sibling is None or sibling.private_app is None:
+                raise ValueError("same_app_as must be a private app token of this sandbox")
+            app = sibling.private_app
+        self._tokens[value] = Token(value, "private", frozen, private_app=app)
         return value
 
     def create_app(

@@ -64,6 +64,27 @@ def test_private_tokens_have_separate_windows_oauth_tokens_share_the_app(sb: San
     assert statuses == [200, 200, 429]
 
 
+@pytest.mark.hubspot_sandbox(rate_limit=(5, 30.0))
+def test_tokens_of_one_app_share_its_budget_with_exact_remaining(sb: Sandbox) -> None:
+    rotated = sb.create_token(same_app_as=sb.token)
+    app = sb.create_oauth_app()
+    one, two = sb.issue_access_token(app), sb.issue_access_token(app)
+    for first, second in ((sb.token, rotated), (one, two)):
+        remaining, statuses = [], []
+        for token in (first, second, first, second, first, second):
+            answer = httpx.get(sb.url + labels_path(), headers=bearer(token))
+            statuses.append(answer.status_code)
+            remaining.append(int(answer.headers["x-hubspot-ratelimit-remaining"]))
+        # One window for the app, whichever token spends it; a 429 spends nothing.
+        assert statuses == [200, 200, 200, 200, 200, 429]
+        assert remaining == [4, 3, 2, 1, 0, 0]
+
+
+def test_same_app_as_must_name_a_private_token() -> None:
+    with Sandbox() as sb, pytest.raises(ValueError, match="same_app_as"):
+        sb.create_token(same_app_as="pat-na1-unknown")
+
+
 @pytest.mark.hubspot_sandbox(daily_limit=3, rate_limit=(100, 10.0))
 def test_daily_limit_body_and_headers(sb: Sandbox, client: httpx.Client) -> None:
     answers = [client.get(labels_path()) for _ in range(3)]
