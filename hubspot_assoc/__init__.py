@@ -13,6 +13,7 @@ low-level client) is an implementation detail.
 
 from __future__ import annotations
 
+from ._error_names import ERROR_NAMES as _ERROR_NAMES
 from ._version import __version__
 
 # Not `from typing import TYPE_CHECKING`: importing typing costs about a third of what
@@ -71,28 +72,7 @@ _EXPORTS = {
     "TokenSet": "auth",
     "RateLimit": "ratelimit",
     "RetryPolicy": "retry",
-    **dict.fromkeys(
-        [
-            "APIConnectionError",
-            "APIError",
-            "APITimeoutError",
-            "AuthenticationError",
-            "BadRequestError",
-            "BatchPartialFailureError",
-            "ConflictError",
-            "ErrorDetail",
-            "HubSpotError",
-            "InvalidInputError",
-            "MissingCredentialsError",
-            "MissingScopesError",
-            "NotFoundError",
-            "PermissionDeniedError",
-            "RateLimitError",
-            "ServerError",
-            "UnexpectedResponseError",
-        ],
-        "errors",
-    ),
+    **dict.fromkeys(_ERROR_NAMES, "errors"),
     **dict.fromkeys(
         [
             "AssociationLabel",

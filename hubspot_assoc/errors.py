@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import urlsplit
 
+from hubspot_assoc._error_names import ERROR_NAMES as _ERROR_NAMES
 from hubspot_assoc.scrub import safe_url as _safe_url
 from hubspot_assoc.scrub import scrub as _scrub
 
@@ -87,24 +88,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APITimeoutError",
-    "AuthenticationError",
-    "BadRequestError",
-    "BatchPartialFailureError",
-    "ConflictError",
-    "ErrorDetail",
+    *_ERROR_NAMES,
     "ErrorDetailLike",
-    "HubSpotError",
-    "InvalidInputError",
-    "MissingCredentialsError",
-    "MissingScopesError",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "ServerError",
-    "UnexpectedResponseError",
     "error_from_response",
     "parse_retry_after",
     "token_refresh_error",

@@ -108,13 +108,74 @@ def _raised(call: Callable[[], object]) -> BaseException:
     raise AssertionError(f"{call} raised nothing")
 
 
+def _through_client(
+    answer: Callable[[Any], Any], call: Callable[[Any], object], **settings: Any
+) -> Callable[[], BaseException]:
+    """What a whole call raises when HubSpot (played by *answer*) answers it: retries,
+    reading the body and the batch outcome included."""
+
+    def make() -> BaseException:
+        import httpx
+
+        from hubspot_assoc import Client, RetryPolicy
+
+        settings.setdefault("retry", RetryPolicy(max_retries=2, initial_delay=0.001))
+        if "oauth" not in settings:
+            settings["access_token"] = "pat-na1-example"
+        http = httpx.Client(transport=httpx.MockTransport(answer))
+        with Client(rate_limit=None, http_client=http, **settings) as client:
+            return _raised(lambda: call(client))
+
+    return make
+
+
 def _examples() -> dict[str, list[Callable[[], BaseException]]]:
     """For each exception class, calls that make the library produce one of it."""
-    from hubspot_assoc import Client
+    import httpx
+
+    from hubspot_assoc import Client, OAuth
     from hubspot_assoc.errors import error_from_response
 
     def api(status: int, body: object, **kwargs: Any) -> Callable[[], BaseException]:
         return lambda: error_from_response(_answer(status, body, **kwargs))
+
+    def reply(status: int, body: object = None, **headers: str) -> Callable[[Any], Any]:
+        def answer(request: httpx.Request) -> httpx.Response:
+            if isinstance(body, str):
+                return httpx.Response(status, text=body, headers=headers)
+            if body is None:
+                return httpx.Response(status, headers=headers)
+            return httpx.Response(status, json=body, headers=headers)
+
+        return answer
+
+    def unreachable(error: type[httpx.TransportError]) -> Callable[[Any], Any]:
+        def answer(request: httpx.Request) -> httpx.Response:
+            raise error("no answer", request=request)
+
+        return answer
+
+    pair = ("contacts", "companies")
+
+    def create(client: Any) -> Any:
+        return client.limits.create(*pair, [("USER_DEFINED", 279, 5)])
+
+    def create_checked(client: Any) -> object:
+        items = [("USER_DEFINED", 279, 5), ("USER_DEFINED", 36, 5), ("HUBSPOT_DEFINED", 1, 5)]
+        return client.limits.create(*pair, items).raise_for_errors()
+
+    batch_done = {
+        "status": "COMPLETE",
+        "results": [{"category": "USER_DEFINED", "typeId": 279, "userEnforcedMaxToObjectIds": 5}],
+        "startedAt": "2026-01-01T10:00:00Z",
+        "completedAt": "2026-01-01T10:00:01Z",
+    }
+    refused_refresh = {
+        "error": "invalid_grant",
+        "status": "BAD_REFRESH_TOKEN",
+        "error_description": "missing or invalid refresh token",
+        "correlationId": _CORRELATION,
+    }
 
     def no_credentials() -> BaseException:
         import os
@@ -132,6 +193,11 @@ def _examples() -> dict[str, list[Callable[[], BaseException]]]:
                 lambda: client.limits.purge("contacts", "companies", [("USER_DEFIND", 279)])
             )
 
+    def invalid_key() -> BaseException:
+        item = {"category": "USER_DEFINED", "typeID": 279, "maxToObjectIds": 5}
+        with Client("pat-na1-example", retry=None) as client:
+            return _raised(lambda: client.limits.create("contacts", "companies", [item]))
+
     def partial_batch() -> BaseException:
         # A real 207 from the sandbox: one limit is accepted, the other refused.
         from hubspot_assoc.sandbox import Sandbox
@@ -143,8 +209,10 @@ def _examples() -> dict[str, list[Callable[[], BaseException]]]:
 
     scopes_message = "This app hasn't been granted all required scopes to make this call."
     return {
-        "InvalidInputError": [invalid_category],
+        "InvalidInputError": [invalid_category, invalid_key],
         "MissingCredentialsError": [no_credentials],
+        "APIConnectionError": [_through_client(unreachable(httpx.ConnectError), create)],
+        "APITimeoutError": [_through_client(unreachable(httpx.ReadTimeout), create)],
         "BadRequestError": [
             api(
                 400,
@@ -175,6 +243,12 @@ def _examples() -> dict[str, list[Callable[[], BaseException]]]:
                 method="GET",
                 url=_API,
             ),
+            # A refused OAuth refresh: only the short codes are kept, never the description.
+            _through_client(
+                reply(400, refused_refresh),
+                lambda client: client.limits.list(),
+                oauth=OAuth(client_id="cid", client_secret="secret", refresh_token="rt-1"),
+            ),
         ],
         "PermissionDeniedError": [
             api(403, _hubspot("FORBIDDEN", "This account does not have access to this feature."))
@@ -187,7 +261,26 @@ def _examples() -> dict[str, list[Callable[[], BaseException]]]:
                     scopes_message,
                     context={"missingScopes": ["crm.objects.contacts.write"]},
                 ),
-            )
+            ),
+            # "One or more of": any one of the scopes named is enough.
+            api(
+                403,
+                _hubspot(
+                    "MISSING_SCOPES",
+                    scopes_message,
+                    errors=[
+                        {
+                            "message": "One or more of the following scopes are required.",
+                            "context": {
+                                "requiredGranularScopes": [
+                                    "crm.objects.contacts.write",
+                                    "crm.objects.companies.write",
+                                ]
+                            },
+                        }
+                    ],
+                ),
+            ),
         ],
         "NotFoundError": [
             api(
@@ -231,12 +324,42 @@ def _examples() -> dict[str, list[Callable[[], BaseException]]]:
                 502,
                 "<html><head><title>502 Bad Gateway</title></head><body>cloudflare</body></html>",
                 headers={"content-type": "text/html"},
-            )
+            ),
+            api(524, "", method="GET", url=_API),
         ],
         "UnexpectedResponseError": [
-            api(418, "short and stout", method="GET", url=_API, headers={"content-type": "text"})
+            api(418, "short and stout", method="GET", url=_API, headers={"content-type": "text"}),
+            _through_client(
+                reply(200, "<html>", **{"x-hubspot-correlation-id": _CORRELATION}),
+                lambda client: client.limits.get(*pair),
+            ),
+            _through_client(reply(202, {"category": "X", "message": "m"}), create),
         ],
-        "BatchPartialFailureError": [partial_batch],
+        "BatchPartialFailureError": [
+            partial_batch,
+            _through_client(
+                reply(
+                    207,
+                    {
+                        **batch_done,
+                        "numErrors": 1,
+                        "errors": [
+                            {
+                                "status": "error",
+                                "category": "VALIDATION_ERROR",
+                                "message": "Association type 1 does not support a user limit.",
+                                "context": {"typeId": ["1"]},
+                            }
+                        ],
+                    },
+                ),
+                create_checked,
+            ),
+            _through_client(
+                reply(201, {**batch_done, "status": "CANCELED", "results": []}),
+                lambda client: create(client).raise_for_errors(),
+            ),
+        ],
     }
 
 

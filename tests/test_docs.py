@@ -1,10 +1,10 @@
 """The documentation site: its Python examples run, and its generated sections cover the code.
 
-Every ```python block of ``docs/`` runs against a fresh sandbox, with the environment a
-reader would have (``HUBSPOT_ACCESS_TOKEN`` and ``HUBSPOT_BASE_URL`` set). The blocks of one
-page run in order in one namespace, so a later block may use what an earlier one defined. A
-block preceded by the line ``<!-- fragment -->`` is not run (a signature list, or code that
-needs a real portal); the page must then say so in prose.
+Every ```python block of ``docs/`` and of ``README.md`` runs against a fresh sandbox, with
+the environment a reader would have (``HUBSPOT_ACCESS_TOKEN`` and ``HUBSPOT_BASE_URL`` set).
+The blocks of one page run in order in one namespace, so a later block may use what an
+earlier one defined. A block preceded by the line ``<!-- fragment -->`` is not run (a
+signature list, or code that needs a real portal); the page must then say so in prose.
 """
 
 from __future__ import annotations
@@ -46,7 +46,14 @@ def _blocks(page: Path, kind: str = "run") -> list[tuple[int, str]]:
     return blocks
 
 
-PAGES = sorted(p for p in DOCS.rglob("*.md") if _blocks(p))
+README = ROOT / "README.md"
+# The README is the site's front door on GitHub and PyPI: its examples run like the pages'.
+ALL_PAGES = [README, *sorted(DOCS.rglob("*.md"))]
+PAGES = [p for p in ALL_PAGES if _blocks(p)]
+
+
+def _page_id(page: Path) -> str:
+    return str(page.relative_to(ROOT))
 
 
 def _hooks() -> ModuleType:
@@ -76,9 +83,11 @@ def test_the_docs_have_runnable_examples() -> None:
     # Guards the collection itself: a broken pattern would make every page "pass" vacuously.
     assert len(PAGES) >= 8
     assert sum(len(_blocks(page)) for page in PAGES) >= 12
+    assert README in PAGES and len(_blocks(README)) >= 8
+    assert _blocks(README, "pytest")
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+@pytest.mark.parametrize("page", PAGES, ids=_page_id)
 def test_page_examples_run_against_the_sandbox(
     page: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -98,11 +107,7 @@ def test_page_examples_run_against_the_sandbox(
                 pytest.fail(f"{page.name}, block at line {line}: {type(exc).__name__}: {exc}")
 
 
-TEST_FILES = [
-    (page, line, code)
-    for page in sorted(DOCS.rglob("*.md"))
-    for line, code in _blocks(page, "pytest")
-]
+TEST_FILES = [(page, line, code) for page in ALL_PAGES for line, code in _blocks(page, "pytest")]
 
 
 @pytest.mark.parametrize(
@@ -169,3 +174,66 @@ def test_docs_do_not_leave_the_sandbox_token_in_output() -> None:
     text = _hooks().error_catalogue()
     assert "pat-na1-example" not in text
     assert "Bearer" not in text
+
+
+# A figure with its unit, as the benchmarks page writes them: 129 ms, 397 us, 28.6 MiB,
+# 1.03x, 0.0%. The README may quote the page; it may not say anything the page does not.
+FIGURE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?: (?:ms|us|µs|MiB)\b|x\b|%)")
+
+
+def _prose(text: str) -> str:
+    return FENCE.sub("", text)
+
+
+def test_the_figures_the_readme_quotes_are_on_the_benchmarks_page() -> None:
+    benchmarks = (DOCS / "benchmarks.md").read_text(encoding="utf-8")
+    quoted = FIGURE.findall(_prose(README.read_text(encoding="utf-8")))
+    assert len(quoted) >= 8, quoted  # the README does quote the headline figures
+    measured = set(FIGURE.findall(benchmarks))
+    assert not [figure for figure in quoted if figure not in measured]
+
+
+def test_the_figure_check_catches_a_figure_the_page_does_not_have() -> None:
+    # Guards the pattern: the comparison table once quoted 182 ms the page never measured.
+    measured = set(FIGURE.findall((DOCS / "benchmarks.md").read_text(encoding="utf-8")))
+    assert "182 ms" not in measured
+    assert FIGURE.findall("import takes 182 ms, 1.5x httpx, 12% of it") == [
+        "182 ms",
+        "1.5x",
+        "12%",
+    ]
+
+
+def test_the_readme_links_into_the_site() -> None:
+    text = README.read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#\s]+)[^)]*\)", text)
+    local = [target for target in targets if "://" not in target]
+    assert {"docs/index.md", "docs/errors.md", "docs/benchmarks.png"} <= set(local)
+    for target in local:
+        assert (ROOT / target).is_file(), f"README links to a missing file: {target}"
+
+
+def test_the_cli_page_leaves_usage_and_options_to_the_generated_reference() -> None:
+    # Hand-copied help drifts: the page's prose may explain, never restate, `--help`.
+    from hubspot_assoc.cli import build_parser
+
+    hooks = _hooks()
+    page = (DOCS / "cli.md").read_text(encoding="utf-8")
+    prose = re.sub(r"\s+", " ", page.split("<!-- generated: cli-reference -->", 1)[0])
+    assert "usage:" not in prose
+    restated = []
+    for words, sub in hooks._walk(build_parser(), ["hubspot-assoc"]):
+        # A synopsis such as "hubspot-assoc limits get FROM TO" is the usage line again.
+        metavars = [a.metavar for a in sub._actions if not a.option_strings and a.metavar]
+        if metavars and isinstance(metavars[0], str):
+            synopsis = " ".join([*words, metavars[0]])
+            if synopsis in prose:
+                restated.append(synopsis)
+        for action in sub._actions:
+            if action.help and len(action.help) >= 20 and action.help in prose:
+                restated.append(action.help)
+        for line in sub.format_help().splitlines():
+            words = " ".join(line.split())
+            if len(words) >= 40 and words in prose:
+                restated.append(words)
+    assert not restated

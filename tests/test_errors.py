@@ -1,7 +1,7 @@
 """Tests for hubspot_assoc.errors: mapping HubSpot answers to exceptions and their messages.
 
-The bodies below follow the shapes HubSpot sends in real answers (see the README's error
-catalogue); ids, scopes and times are invented.
+The bodies below follow the shapes HubSpot sends in real answers (see the error catalogue in
+docs/errors.md); ids, scopes and times are invented.
 """
 
 from __future__ import annotations

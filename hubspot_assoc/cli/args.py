@@ -7,7 +7,9 @@ Standard library only (plus :mod:`hubspot_assoc._constants`), so ``--help`` stay
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import sys
 
 from hubspot_assoc._constants import (
     API_VERSION_ENV,
@@ -62,8 +64,38 @@ CATEGORY_HELP = (
 )
 
 
+def _columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size()`` finds it, without importing
+    shutil: with the compression modules it loads, that import is a tenth of what
+    ``--help`` may spend, and argparse makes it for every formatter it builds."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0 and sys.__stdout__ is not None:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
+def _sized(formatter: Any) -> Any:
+    """*formatter* (a help formatter class), told the terminal's width unless given one."""
+
+    def make(prog: str, **settings: Any) -> Any:
+        settings.setdefault("width", _columns() - 2)  # argparse's own margin
+        return formatter(prog, **settings)
+
+    return make
+
+
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are raised (so ``--json`` can format them) not printed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["formatter_class"] = _sized(kwargs.get("formatter_class", argparse.HelpFormatter))
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: error: {message}", usage=self.format_usage())

@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 
 from hubspot_assoc.cli.args import add_confirm_options, add_leaf, parse_specs
-from hubspot_assoc.cli.confirm import confirm, refuse_without_terminal
+from hubspot_assoc.cli.confirm import confirm
 from hubspot_assoc.cli.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, PROG, UsageError
+from hubspot_assoc.cli.report import print_dry_run
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -35,35 +36,16 @@ def register(group: Any) -> None:
 
     sub = add_leaf(group, "associate", "associate two records", assoc_associate)
     _record_args(sub, to_id=True)
-    sub.add_argument(
-        "--type",
-        dest="types",
-        action="append",
-        default=[],
-        metavar="CATEGORY:ID",
-        help=_TYPE_HELP + "; none: the default (unlabelled) association",
-    )
+    _type_option(sub, "none: the default (unlabelled) association")
 
     sub = add_leaf(group, "remove", "remove every association between two records", assoc_remove)
     _record_args(sub, to_id=True)
     add_confirm_options(sub, yes=True)
 
-    sub = add_leaf(
-        group,
-        "import",
-        "write (or remove) the associations listed in a file",
-        assoc_import,
-        pair=True,
-    )
+    what = "write (or remove) the associations listed in a file"
+    sub = add_leaf(group, "import", what, assoc_import, pair=True)
     sub.add_argument("file", metavar="FILE", help="CSV (from_id,to_id[,types]) or JSON Lines")
-    sub.add_argument(
-        "--type",
-        dest="types",
-        action="append",
-        default=[],
-        metavar="CATEGORY:ID",
-        help=_TYPE_HELP + "; for rows that name none",
-    )
+    _type_option(sub, "for rows that name none")
     sub.add_argument(
         "--remove",
         action="store_true",
@@ -76,13 +58,8 @@ def register(group: Any) -> None:
     )
     _job_args(sub)
 
-    sub = add_leaf(
-        group,
-        "export",
-        "write the associations of the listed records to a file",
-        assoc_export,
-        pair=True,
-    )
+    what = "write the associations of the listed records to a file"
+    sub = add_leaf(group, "export", what, assoc_export, pair=True)
     sub.add_argument(
         "--ids",
         required=True,
@@ -96,6 +73,18 @@ def register(group: Any) -> None:
         help="where to write (default: stdout); .jsonl writes JSON Lines",
     )
     _job_args(sub)
+
+
+def _type_option(sub: Any, when_none: str) -> None:
+    """``--type CATEGORY:ID`` (repeatable); *when_none* says what giving none means."""
+    sub.add_argument(
+        "--type",
+        dest="types",
+        action="append",
+        default=[],
+        metavar="CATEGORY:ID",
+        help=f"{_TYPE_HELP}; {when_none}",
+    )
 
 
 def _record_args(sub: Any, *, to_id: bool) -> None:
@@ -200,48 +189,42 @@ def assoc_associate(context: Context) -> int:
         made = client.associations.associate(
             args.from_type, args.from_id, args.to_type, args.to_id, types
         )
-    if context.json:
-        context.emit_json({"associated": True, **_association_json(made)})
-        return EXIT_OK
-    context.out(
+    return context.answer(
+        {"associated": True, **_association_json(made)},
         f"Associated {args.from_type} {made.from_id} with {args.to_type} {made.to_id} "
-        f"({_describe_types(made) or 'default type'})."
+        f"({_describe_types(made) or 'default type'}).",
     )
-    return EXIT_OK
 
 
 def assoc_remove(context: Context) -> int:
     """``associations remove FROM FROM_ID TO TO_ID``."""
-    from hubspot_assoc.records import record_id
+    from hubspot_assoc import record_operations as rops
 
     args = context.args
-    source, target = record_id("from_id", args.from_id), record_id("to_id", args.to_id)
+    operation = rops.remove(args.from_type, args.from_id, args.to_type, args.to_id)
+    # The operation refused any id that is not a plain record id, so the text is the id.
+    source, target = args.from_id, args.to_id
     if args.dry_run:
-        context.out(
-            f"DELETE /crm/v4/objects/{args.from_type}/{source}/associations/{args.to_type}/{target}"
-        )
-        return EXIT_OK
-    if not args.yes:
-        refuse_without_terminal(context)
-        confirm(
-            context,
-            f"This removes every association between {args.from_type} {source} and "
-            f"{args.to_type} {target}, in both directions.",
-            "Remove them?",
-        )
+        return print_dry_run(context, [operation])
+    confirm(
+        context,
+        f"This removes every association between {args.from_type} {source} and "
+        f"{args.to_type} {target}, in both directions.",
+        "Remove them?",
+    )
     with context.client() as client:
-        client.associations.remove(args.from_type, source, args.to_type, target)
-    if context.json:
-        context.emit_json(
-            {
-                "from_type": args.from_type,
-                "from_id": source,
-                "to_type": args.to_type,
-                "to_id": target,
-                "removed": True,
-            }
-        )
-        return EXIT_OK
+        client._execute(operation)
+    document = {
+        "from_type": args.from_type,
+        "from_id": source,
+        "to_type": args.to_type,
+        "to_id": target,
+        "removed": True,
+    }
+    return context.answer(
+        document,
+        f"Removed the associations between {args.from_type} {source} and {args.to_type} {target}.",
+    )
     context.out(
         f"Removed the associations between {args.from_type} {source} and {args.to_type} {target}."
     )

@@ -8,8 +8,7 @@ import os
 
 from hubspot_assoc._constants import API_VERSION_ENV, BASE_URL_ENV, TOKEN_ENV
 from hubspot_assoc.cli.args import base_url_problem
-from hubspot_assoc.cli.exits import UsageError
-from hubspot_assoc.scrub import mask_values, scrub
+from hubspot_assoc.cli.exits import EXIT_OK, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -44,10 +43,15 @@ class Context:
 
     def mask(self, text: str) -> str:
         """*text* with the token (if known) masked: the last line of defence."""
+        # Imported here: its patterns are compiled on import, which --help need not pay.
+        from hubspot_assoc.scrub import mask_values
+
         return mask_values(text, [self.token])
 
     def redact(self, text: str) -> str:
         """*text* that may quote a credential (an error, a log line), made safe to print."""
+        from hubspot_assoc.scrub import mask_values, scrub
+
         return mask_values(scrub(text), [self.token])
 
     def out(self, text: str = "") -> None:
@@ -68,6 +72,15 @@ class Context:
         self.emitted = True
         self.stdout.write(json_text(redacted(document, self.mask), compact=compact) + "\n")
         self.stdout.flush()
+
+    def answer(self, document: object, text: str) -> int:
+        """Report a command's outcome: *document* as the run's JSON document with ``--json``,
+        else the line *text*. Returns the exit code, 0."""
+        if self.json:
+            self.emit_json(document)
+        else:
+            self.out(text)
+        return EXIT_OK
 
     def emit_error(self, fields: dict[str, Any]) -> None:
         """Print ``{"error": fields}`` as the run's JSON document, scrubbed like error text."""

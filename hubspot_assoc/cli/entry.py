@@ -52,7 +52,7 @@ def _parse(context: Context, argv: list[str]) -> argparse.Namespace | int:
     flag = _rejected_token_flag(argv)
     if flag is not None:
         return report_usage_error(context, UsageError(_TOKEN_REFUSAL.format(flag=flag)))
-    parser = build_parser()
+    parser = build_parser(argv)
     try:
         with help_as_json(context):
             args, extra = parser.parse_known_args(argv)

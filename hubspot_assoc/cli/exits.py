@@ -20,6 +20,17 @@ __all__ = [
 
 PROG = "hubspot-assoc"
 
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: --help must not pay for importing typing
+if TYPE_CHECKING:
+    from typing import TypedDict, Unpack
+
+    class _Details(TypedDict, total=False):
+        usage: str | None
+        kind: str
+        argument: str | None
+        value: str | None
+
+
 EXIT_OK = 0
 """Success."""
 EXIT_API_ERROR = 1
@@ -39,21 +50,20 @@ EXIT_INTERRUPTED = 130
 class UsageError(Exception):
     """Bad command line or input: printed as is, exit code 2."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        usage: str | None = None,
-        kind: str = "UsageError",
-        argument: str | None = None,
-        value: str | None = None,
-    ):
+    usage: str | None = None
+    """argparse's usage line, printed before the message (argument errors only)."""
+    kind: str = "UsageError"
+    """The ``type`` of the ``--json`` error document (``NotConfirmed``, ``SandboxError``...)."""
+    argument: str | None = None
+    """The argument at fault, when one is."""
+    value: str | None = None
+    """What was given for it."""
+
+    def __init__(self, message: str, **details: Unpack[_Details]) -> None:
         super().__init__(message)
         self.message = message
-        self.usage = usage
-        self.kind = kind
-        self.argument = argument
-        self.value = value
+        # The class attributes above are the defaults; a raise names only what differs.
+        vars(self).update(details)
 
     @property
     def shown(self) -> str:

@@ -92,18 +92,19 @@ def labels_update(context: Context) -> int:
         return print_dry_run(context, [operation])
     with context.client() as client:
         client._execute(operation)
-    if context.json:
-        context.emit_json(
-            {
-                "from": args.from_type,
-                "to": args.to_type,
-                "type_id": args.type_id,
-                "label": args.label.strip(),
-                "inverse_label": None if args.inverse_label is None else args.inverse_label.strip(),
-                "updated": True,
-            }
-        )
-        return EXIT_OK
+    document = {
+        "from": args.from_type,
+        "to": args.to_type,
+        "type_id": args.type_id,
+        "label": args.label.strip(),
+        "inverse_label": None if args.inverse_label is None else args.inverse_label.strip(),
+        "updated": True,
+    }
+    return context.answer(
+        document,
+        f"Updated the label of association type {args.type_id} on {args.from_type} -> "
+        f"{args.to_type} to {args.label.strip()!r}.",
+    )
     context.out(
         f"Updated the label of association type {args.type_id} on {args.from_type} -> "
         f"{args.to_type} to {args.label.strip()!r}."
@@ -137,10 +138,7 @@ def labels_delete(context: Context) -> int:
                 "Delete it?",
             )
         client._execute(operation)
-    if context.json:
-        context.emit_json(
-            {"from": args.from_type, "to": args.to_type, "type_id": args.type_id, "deleted": True}
-        )
-        return EXIT_OK
-    context.out(f"Deleted association type {args.type_id} from {args.from_type} to {args.to_type}.")
-    return EXIT_OK
+    return context.answer(
+        {"from": args.from_type, "to": args.to_type, "type_id": args.type_id, "deleted": True},
+        f"Deleted association type {args.type_id} from {args.from_type} to {args.to_type}.",
+    )

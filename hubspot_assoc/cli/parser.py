@@ -11,11 +11,37 @@ from __future__ import annotations
 import argparse
 
 from hubspot_assoc._constants import TOKEN_ENV
-from hubspot_assoc.cli import associations, labels, limits, tools
+from hubspot_assoc.cli import tools
 from hubspot_assoc.cli.args import CATEGORIES, Parser, add_common, add_group
 from hubspot_assoc.cli.exits import PROG
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
 __all__ = ["COMMAND_GROUPS", "build_parser"]
+
+
+# A command module is imported only when its group is built (see build_parser), so that
+# `hubspot-assoc --help` does not load the handlers' rendering and reporting code.
+def _limits(group: Any) -> None:
+    from hubspot_assoc.cli import limits
+
+    limits.register(group)
+
+
+def _labels(group: Any) -> None:
+    from hubspot_assoc.cli import labels
+
+    labels.register(group)
+
+
+def _associations(group: Any) -> None:
+    from hubspot_assoc.cli import associations
+
+    associations.register(group)
+
 
 #: The command groups, in the order ``--help`` lists them: name, help, description, and
 #: the function adding the group's actions.
@@ -24,19 +50,19 @@ COMMAND_GROUPS = (
         "limits",
         "association limits (how many records one record may be associated with)",
         "Association limits: list, get, create, update, purge.",
-        limits.register,
+        _limits,
     ),
     (
         "labels",
         "association labels (the named association types between two object types)",
         "Association labels: list, create, update, delete.",
-        labels.register,
+        _labels,
     ),
     (
         "associations",
         "association records (which records are associated), and bulk import/export",
         "Association records: list, associate, remove; bulk import and export from files.",
-        associations.register,
+        _associations,
     ),
 )
 
@@ -56,8 +82,14 @@ Try it without an account: {PROG} demo
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``hubspot-assoc`` (standard library only)."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser of ``hubspot-assoc`` (standard library only).
+
+    With *argv*, only the command groups named somewhere in it get their actions; the
+    others are listed by name and help alone. A group that is not named cannot be the
+    command, so parsing *argv* is unchanged, and ``--help`` or a short command builds a
+    fraction of the parser.
+    """
     parser = Parser(
         prog=PROG,
         description=(
@@ -70,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(parser, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, help_text, description, register in COMMAND_GROUPS:
-        register(add_group(commands, name, help_text, description))
+        group = add_group(commands, name, help_text, description)
+        if argv is None or name in argv:
+            register(group)
     tools.register(commands)  # sandbox and demo: commands without actions
     return parser

@@ -60,6 +60,19 @@ def test_remove_without_a_terminal_needs_yes(cli: CLI, sandbox: Sandbox) -> None
     assert sandbox.state.records.total() == 2
 
 
+def test_remove_dry_run_shows_the_request_and_sends_nothing(cli: CLI, sandbox: Sandbox) -> None:
+    cli("associations", "associate", "contacts", "1", "companies", "2")
+    sent = len(sandbox.requests)
+    run = cli("--json", "associations", "remove", "contacts", "1", "companies", "2", "--dry-run")
+    assert run.code == 0, run
+    (request,) = run.json()["requests"]
+    assert request["method"] == "DELETE"
+    assert request["path"].endswith("/objects/contacts/1/associations/companies/2")
+    run = cli("associations", "remove", "contacts", "1", "companies", "2", "--dry-run")
+    assert run.code == 0 and "Dry run: nothing was sent" in run.out, run
+    assert len(sandbox.requests) == sent and sandbox.state.records.total() == 2
+
+
 def test_bad_record_id_is_refused_before_any_request(cli: CLI, sandbox: Sandbox) -> None:
     run = cli("associations", "associate", "contacts", "1/2", "companies", "3")
     assert run.code == 2 and "from_id" in run.err, run

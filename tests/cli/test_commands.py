@@ -42,6 +42,16 @@ def test_help_lists_the_commands_and_imports_neither_httpx_nor_the_generated_cli
     heavy = [m for m in imported if m.split(".")[0] in heavy_roots]
     assert heavy == [], f"--help imported {heavy[:5]}"
     assert "hubspot_assoc.cli" in imported  # the measurement did cover the CLI
+    # Nor what only running a command needs: a group's handlers, the credential scrubber,
+    # shutil (argparse's way to the terminal width, which the CLI reads itself).
+    unneeded = {
+        "hubspot_assoc.cli.limits",
+        "hubspot_assoc.cli.labels",
+        "hubspot_assoc.cli.associations",
+        "hubspot_assoc.scrub",
+    }
+    assert unneeded.isdisjoint(imported), sorted(unneeded.intersection(imported))
+    assert "shutil" not in imported
 
 
 def test_importing_the_library_does_not_import_the_cli() -> None:

@@ -258,3 +258,31 @@ def test_a_value_shorter_than_the_minimum_is_not_masked() -> None:
     assert MIN_SECRET_LENGTH == 8
     assert mask_values("expected 1 of 10", ["x", "1", "1234567"]) == "expected 1 of 10"
     assert mask_values("a 12345678 b", ["12345678"]) == "a *** b"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["limits", "purge", "contacts", "companies", "user:1", "--yes"],
+        ["--json", "labels", "create", "a", "b", "--name", "limits", "--label", "L"],
+        ["-v", "limits", "list", "--from", "contacts"],
+        ["associations", "list", "contacts", "1", "companies"],
+        ["demo"],
+        ["sandbox", "--port", "0"],
+    ],
+)
+def test_a_parser_built_for_the_command_line_parses_it_as_the_whole_parser(
+    argv: list[str],
+) -> None:
+    # build_parser(argv) leaves out the actions of groups argv does not name.
+    whole, _ = cli.build_parser().parse_known_args(argv)
+    partial, _ = cli.build_parser(argv).parse_known_args(argv)
+    assert vars(partial) == vars(whole)
+    assert whole.handler.__name__  # a handler was chosen, by both
+
+
+def test_a_parser_built_for_the_command_line_leaves_out_the_groups_it_does_not_name() -> None:
+    parser = cli.build_parser(["labels", "list", "a", "b"])
+    with pytest.raises(cli.UsageError):
+        parser.parse_args(["limits", "list"])  # the limits group has no actions here
+    assert cli.build_parser().parse_args(["limits", "list"]).command == "limits"
