@@ -36,23 +36,36 @@ Room reported by the server
 ---------------------------
 Every answer says how much of the app's budget is left (``X-HubSpot-RateLimit-Remaining``,
 and the per-second pair ``X-HubSpot-RateLimit-Secondly`` / ``-Secondly-Remaining`` where
-HubSpot sends it). What HubSpot counted beyond this client's own requests (compared by start
-time, since HubSpot counts arrivals) was spent by someone else using the same app: another
-process, a web worker, another integration. The window counts those requests as taken, as if
-they had just started: a program that is using the budget goes on using it, so the slots its
-old requests free are its own, and this client only takes the slots its own requests free.
-It also leaves the others their share of the room that remains (in proportion to how much
-of the window they used), so that programs that cannot see each other do not all rush into
-the same free slots. Each answer replaces the estimate with a fresh one; when none came for a
-whole interval the estimate is stale and again one request goes first. A 429 answer leaves
-the window (HubSpot did not count it). After a 429 the window counts as full
-(:meth:`RollingWindow.on_rate_limited`) for at most the retry policy's ``max_delay``; then
-one request goes first.
+HubSpot sends it). What HubSpot counted beyond this client's own requests was spent by
+someone else using the same app: another process, a web worker, another integration. Ours
+are the ones this window holds, less those still in flight that started after the request
+being answered (they reach HubSpot after it), so that the room this client sees right after
+an answer is exactly what Remaining says. Then:
+
+* **Others keep their slots.** Their requests count as if they had just started: a program
+  that is using the budget goes on using it, so the slots its old requests free are its
+  own, and this client takes only the slots its own requests free. It also leaves the
+  others their share of the room that remains (in proportion to how much of the window they
+  used), so that programs that cannot see each other do not all rush into the same slots.
+* **One at a time near the top.** While others are spending and less than a quarter of the
+  window is left, only one request is in flight at a time: each answer brings a fresh
+  count before the next one goes, so four programs overrun a full window by at most a few
+  requests, not by all their threads.
+* **Estimates go stale.** Each answer replaces the estimate with a fresh one, and callers
+  waiting on others' use are planned again when it shrinks. Half an interval after the
+  last answer the estimate is stale: others' requests stop counting and one request goes
+  to look (the others may have finished; callers waiting on them wake to see). Without
+  that, a program that finished would leave its slots unused for a whole interval.
+
+A 429 answer leaves the window (HubSpot did not count it). After a 429 the window counts as
+full (:meth:`RollingWindow.on_rate_limited`) for at most the retry policy's ``max_delay``;
+then one request goes first.
 
 This keeps independent processes mostly out of each other's way, but they still only
-*guess* each other's plans (in ``scripts/bench`` four processes on one token still see
-roughly one answer in ten answered 429, all retried). For a fleet (several processes or
-machines on one app), give them one shared store, ``RateLimit(store="redis://...")``: see
+*guess* each other's plans: in ``scripts/bench`` four processes on one token see a few
+answers in a hundred answered 429 at 100 per 10 s and about one in ten at 20 per second
+with 32 callers, all retried. For a fleet (several processes or machines on one app), give
+them one shared store, ``RateLimit(store="redis://...")``: see
 :mod:`hubspot_assoc.ratelimit_redis`.
 
 Why not a library: pyrate-limiter, limits and aiolimiter were considered. aiolimiter
@@ -71,7 +84,6 @@ import os
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
@@ -105,6 +117,10 @@ _SANE_MAX = range(1, 100_001)
 _SANE_INTERVAL_MS = range(100, 86_400_001)
 _SANE_REMAINING = range(0, 100_001)
 _STORE_SCHEMES = ("redis", "rediss", "unix")
+_CROWDED = 0.25  # with others spending, the share of the window left where one goes at a time
+# How long (as a share of the interval) an estimate of others' use holds without a fresh
+# answer. Then their estimated requests stop counting and one request goes to look again.
+_STALE = 0.5
 _PROBE_POLL = 0.05  # seconds between looks while one probing request is in flight
 
 
@@ -336,15 +352,14 @@ class RollingWindow:
         self._margin = float(margin)
         self._pace = float(pace)
         self._times: list[float] = []  # every request's time (planned, started, answered)
-        self._sent: list[float] = []  # start times of the requests that went
-        # (answer time, start-to-answer seconds) of the requests answered lately
-        self._latencies: deque[tuple[float, float]] = deque()
         self._waiting: list[Ticket] = []  # FIFO of tickets whose start is still ahead
         self._flying: set[Ticket] = set()
         self._secondly: _Rule | None = None
         # A budget given as fixed needs no first answer to confirm it.
         self._answered = not (probe and limit.adapt)
         self._stale_at: float | None = None  # when the estimate of others' use runs out
+        self._last_sent: float | None = None  # start of the request answered last
+        self._poll_until = -math.inf  # latest start handed out to wait for one in flight
         self._lock = threading.Lock()
         self._set_limit(limit)
 
@@ -400,6 +415,19 @@ class RollingWindow:
             now = self._clock()
             if ticket.state:
                 return 0.0
+            if now < ticket.at <= self._poll_until and not self._flying:
+                # It waited for the one request in flight, which has been answered.
+                self._drop(ticket.at)
+                ticket.at = self._next_start(now)
+                bisect.insort(self._times, ticket.at)
+            stale = self._stale_at
+            if ticket.at > now and stale is not None and ticket.at > stale:
+                if stale > now:
+                    # Planned around others' estimated use: look again when it goes stale.
+                    return stale - now
+                self._drop(ticket.at)
+                ticket.at = self._next_start(now)
+                bisect.insort(self._times, ticket.at)
             if ticket.at > now:
                 return ticket.at - now
             self._drop(ticket.at)
@@ -426,16 +454,10 @@ class RollingWindow:
                 return
             ticket.state = 2
             self._flying.discard(ticket)
+            self._last_sent = ticket.sent  # the answer about to be learned from is its
             now = self._clock()
-            # A sliding maximum: the slowest recent request is at the front.
-            took = now - ticket.sent
-            latencies = self._latencies
-            while latencies and latencies[-1][1] <= took:
-                latencies.pop()
-            latencies.append((now, took))
             if not counted:
                 self._drop(ticket.at)
-                _remove(self._sent, ticket.sent)
             elif now > ticket.at:
                 self._drop(ticket.at)
                 ticket.at = now
@@ -503,6 +525,12 @@ class RollingWindow:
         secondly = _parse_int(_header(headers, _SECONDLY_HEADER), _SANE_MAX)
         secondly_left = _parse_int(_header(headers, _SECONDLY_REMAINING_HEADER), _SANE_REMAINING)
         if max_requests is interval_ms is remaining is secondly is None and self._answered:
+            if self._stale_at is not None:
+                # An answer with nothing to tell about others: looking again one request at
+                # a time would not learn more, so stop doing it.
+                with self._lock:
+                    if self._stale_at is not None and self._clock() >= self._stale_at:
+                        self._stale_at = None
             return
         with self._lock:
             now = self._clock()
@@ -575,7 +603,6 @@ class RollingWindow:
         ticket.state = 1
         ticket.sent = ticket.at
         self._flying.add(ticket)
-        bisect.insort(self._sent, ticket.at)
 
     def _drop(self, at: float) -> None:
         _remove(self._times, at)
@@ -587,9 +614,6 @@ class RollingWindow:
         cut = bisect.bisect_right(times, horizon)
         if cut:
             del times[:cut]
-        cut = bisect.bisect_right(self._sent, horizon - self._slowest(now))
-        if cut:
-            del self._sent[:cut]
         for rule in self._rules():
             others = rule.others
             cut = bisect.bisect_right(others, now - rule.span)
@@ -607,23 +631,19 @@ class RollingWindow:
             count += len(rule.others) - bisect.bisect_right(rule.others, now - rule.span)
         return count
 
-    def _slowest(self, now: float) -> float:
-        """The longest a request answered within the last interval took."""
-        latencies = self._latencies
-        while latencies and latencies[0][0] <= now - self._rule.span:
-            latencies.popleft()
-        return latencies[0][1] if latencies else 0.0
-
     def _estimate_others(self, rule: _Rule, remaining: int, now: float) -> None:
         """Turn the server's count into others' requests: what it saw minus ours."""
         self._forget_before(now)
         used = rule.max - remaining  # HubSpot's count, this answer's request included
-        # Ours that HubSpot can have counted: by start time, since it counts arrivals,
-        # which come before our answer times (counting by those would find room that
-        # others' requests fill), reaching back by the longest a request took lately,
-        # since one can arrive that much after it started (a burst queues them).
-        cutoff = now - rule.span - self._slowest(now)
-        mine = len(self._sent) - bisect.bisect_right(self._sent, cutoff)
+        # Ours that HubSpot counted: those our window holds (by answer time, which is
+        # when we know a request arrived), except requests in flight that started after
+        # the one this answer is for: they reach HubSpot after it. Room is then exactly
+        # what Remaining says; where an answer time lags its arrival, the one-at-a-time
+        # rule near a full window (_crowded) lets the next answer put that right.
+        mine = self._count(rule, now, others=False)
+        mine -= sum(1 for t in self._waiting if t.state == 0 and t.at <= now)
+        if self._last_sent is not None:
+            mine -= sum(1 for t in self._flying if t.sent > self._last_sent)
         theirs = max(0, used - mine)
         if theirs and used:
             # Others will want their share of the room that is left as well.
@@ -632,9 +652,15 @@ class RollingWindow:
         # As if they had all just started: a program that is using the budget goes on
         # using it, so the slots its old requests free are not ours to take. Only the
         # slots our own requests free are; every answer brings a fresh count.
+        fewer = len(rule.others) - bisect.bisect_right(rule.others, now - rule.span) > theirs
+        if rule is self._rule and self._probing(now):
+            fewer = True  # the answer to the request that looked: the others may be gone
         rule.others = [now] * theirs
         if rule is self._rule:
-            self._stale_at = now + rule.span if theirs else None
+            self._stale_at = now + rule.span * _STALE if theirs else None
+        if fewer:
+            # Others spend less than planned for: callers waiting on them go earlier.
+            self._replan(now)
 
     def _probing(self, now: float) -> bool:
         """Whether to let just one request fly until an answer tells more.
@@ -648,10 +674,30 @@ class RollingWindow:
             return True
         return self._stale_at is not None and now >= self._stale_at
 
+    def _expire_estimate(self, now: float) -> None:
+        """Stop counting others' estimated requests once the estimate is stale.
+
+        They were counted as if they had just started, the most careful guess while others
+        go on spending. When that guess is older than ``_STALE`` of the interval, the slots
+        may have been free for a while (the other program finished); one request looks.
+        """
+        if self._stale_at is not None and now >= self._stale_at:
+            self._rule.others.clear()
+
+    def _crowded(self, now: float) -> bool:
+        """Whether others spend the budget too and it is nearly full: one request at a time."""
+        for rule in self._rules():
+            if rule.others and rule.max - self._count(rule, now) < rule.max * _CROWDED:
+                return True
+        return False
+
     def _next_start(self, now: float, *, check: bool = False) -> float:
         self._forget_before(now)
-        if self._flying and self._probing(now):
-            return now + min(_PROBE_POLL, self._rule.span / self._rule.max)
+        self._expire_estimate(now)
+        if self._flying and (self._probing(now) or self._crowded(now)):
+            # Woken when the one in flight is answered (see delay), else looks again soon.
+            self._poll_until = now + min(_PROBE_POLL, self._rule.span / self._rule.max)
+            return self._poll_until
         times = self._times
         start = now
         # Reservations stay in order (FIFO): after every planned start, paced.

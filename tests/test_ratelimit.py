@@ -259,6 +259,103 @@ def test_remaining_without_others_on_a_fresh_window() -> None:
     assert window.wait_time() == 0.0
 
 
+def test_our_requests_in_flight_that_started_earlier_count_as_ours() -> None:
+    window, clock = make(10, 10.0)
+    earlier = window.reserve()
+    clock.now = 100.1
+    answered = window.reserve()
+    clock.now = 100.2
+    window.finish(answered)
+    # HubSpot counted both of ours (the earlier one had arrived first): nobody else is here.
+    window.learn({"X-HubSpot-RateLimit-Remaining": "8"})
+    assert [window.reserve().state for _ in range(9)] == [1] * 8 + [0]
+    assert earlier.state == 1
+
+
+def test_our_requests_in_flight_that_started_later_have_not_arrived() -> None:
+    window, clock = make(10, 10.0)
+    answered = window.reserve()
+    clock.now = 100.1
+    later = [window.reserve() for _ in range(2)]
+    clock.now = 100.2
+    window.finish(answered)
+    # HubSpot counted 8: the answered one and seven of someone else's. Our two later ones
+    # arrive after it and take the last two slots, so there is no room for a third.
+    window.learn({"X-HubSpot-RateLimit-Remaining": "2"})
+    assert window.wait_time() > 0.0
+    assert all(t.state == 1 for t in later)
+
+
+def test_a_stale_estimate_of_others_lets_one_request_look_again() -> None:
+    window, clock = make(10, 10.0)
+    go(window)
+    # HubSpot counted 10: one of ours, nine of someone else's, taken as just started.
+    window.learn({"X-HubSpot-RateLimit-Remaining": "0"})
+    waiting = window.reserve()
+    assert waiting.at == pytest.approx(110.0)
+    # Planned around that estimate, it looks again when the estimate is stale: half an
+    # interval later, not a whole one.
+    assert window.delay(waiting) == pytest.approx(5.0)
+    clock.now = 105.0
+    assert window.delay(waiting) == 0.0
+    # One request looks; the others wait for its answer.
+    second = window.reserve()
+    assert second.state == 0
+    window.finish(waiting)
+    # Its answer: HubSpot counts our two only (the other program has finished).
+    window.learn({"X-HubSpot-RateLimit-Remaining": "8"})
+    assert second.at == 105.0
+    assert window.delay(second) == 0.0
+    assert [window.reserve().state for _ in range(8)] == [1] * 7 + [0]
+
+
+def test_a_stale_estimate_that_still_holds_is_taken_up_again() -> None:
+    window, clock = make(10, 10.0)
+    go(window)
+    window.learn({"X-HubSpot-RateLimit-Remaining": "0"})
+    clock.now = 105.0
+    looking = window.reserve()
+    assert looking.state == 1
+    window.finish(looking)
+    # The others are still spending: nine of theirs again, counted from now.
+    window.learn({"X-HubSpot-RateLimit-Remaining": "0"})
+    assert window.wait_time() == pytest.approx(5.0)  # stale again at 110, looks then
+
+
+def test_waiters_go_earlier_when_others_spend_less() -> None:
+    window, clock = make(10, 10.0)
+    go(window), go(window)
+    window.learn({"X-HubSpot-RateLimit-Remaining": "0"})  # eight of someone else's
+    waiting = window.reserve()
+    assert waiting.at == pytest.approx(110.0)
+    clock.now = 101.0
+    # Now HubSpot counts five: our two and three of theirs (they get 3 of the 5 left too).
+    window.learn({"X-HubSpot-RateLimit-Remaining": "5"})
+    assert waiting.at == 101.0
+    assert waiting.replan
+    assert window.delay(waiting) == 0.0
+
+
+def test_near_a_full_window_shared_with_others_one_request_flies_at_a_time() -> None:
+    alone, _ = make(100, 10.0)
+    shared, clock = make(100, 10.0)
+    for window in (alone, shared):
+        for _ in range(50):
+            go(window)
+    alone.learn({"X-HubSpot-RateLimit-Remaining": "50"})  # all 50 counted are ours
+    # 70 counted: 20 of someone else's, who get 8 of the 30 left as well: 22 are ours,
+    # under a quarter of the window. Each answer must come in before the next one goes.
+    shared.learn({"X-HubSpot-RateLimit-Remaining": "30"})
+    assert all(alone.reserve().state == 1 for _ in range(50))
+    first, second = shared.reserve(), shared.reserve()
+    assert (first.state, second.state) == (1, 0)
+    clock.now += 0.05
+    assert shared.delay(second) > 0.0  # the first is still in flight
+    shared.finish(first)
+    shared.learn({"X-HubSpot-RateLimit-Remaining": "29"})
+    assert shared.delay(second) == 0.0
+
+
 def test_secondly_pair_adds_a_one_second_ceiling() -> None:
     window, clock = make(100, 10.0)
     window.learn(
