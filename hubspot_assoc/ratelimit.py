@@ -118,10 +118,16 @@ _SANE_INTERVAL_MS = range(100, 86_400_001)
 _SANE_REMAINING = range(0, 100_001)
 _STORE_SCHEMES = ("redis", "rediss", "unix")
 _CROWDED = 0.25  # with others spending, the share of the window left where one goes at a time
-# How long (as a share of the interval) an estimate of others' use holds without a fresh
-# answer. Then their estimated requests stop counting and one request goes to look again.
+# How long an estimate of others' use holds without a fresh answer: half the interval, but
+# at least 5 s (and at most the interval). Then their estimated requests stop counting and
+# one request looks again; while they still fill the window, that one hears a 429, so each
+# process looks at most once per 5 s.
 _STALE = 0.5
+_STALE_MIN = 5.0
 _PROBE_POLL = 0.05  # seconds between looks while one probing request is in flight
+# Longest wait for an answer's headers to be learned after it was recorded (more than one
+# thread switch, 5 ms); a failure without an answer has no headers to wait for.
+_READING = 0.02
 
 
 def _positive_int(name: str, value: object) -> None:
@@ -359,7 +365,8 @@ class RollingWindow:
         self._answered = not (probe and limit.adapt)
         self._stale_at: float | None = None  # when the estimate of others' use runs out
         self._last_sent: float | None = None  # start of the request answered last
-        self._poll_until = -math.inf  # latest start handed out to wait for one in flight
+        # Until then an answer is being read: finish() comes before learn() with its headers.
+        self._reading_until = -math.inf
         self._lock = threading.Lock()
         self._set_limit(limit)
 
@@ -415,19 +422,12 @@ class RollingWindow:
             now = self._clock()
             if ticket.state:
                 return 0.0
-            if now < ticket.at <= self._poll_until and not self._flying:
-                # It waited for the one request in flight, which has been answered.
-                self._drop(ticket.at)
-                ticket.at = self._next_start(now)
-                bisect.insort(self._times, ticket.at)
             stale = self._stale_at
             if ticket.at > now and stale is not None and ticket.at > stale:
                 if stale > now:
                     # Planned around others' estimated use: look again when it goes stale.
                     return stale - now
-                self._drop(ticket.at)
-                ticket.at = self._next_start(now)
-                bisect.insort(self._times, ticket.at)
+                self._replan(now)  # every waiter, so that they stay in order
             if ticket.at > now:
                 return ticket.at - now
             self._drop(ticket.at)
@@ -456,6 +456,7 @@ class RollingWindow:
             self._flying.discard(ticket)
             self._last_sent = ticket.sent  # the answer about to be learned from is its
             now = self._clock()
+            self._reading_until = now + _READING
             if not counted:
                 self._drop(ticket.at)
             elif now > ticket.at:
@@ -504,7 +505,11 @@ class RollingWindow:
         """Seconds until one more request could start, without reserving anything."""
         with self._lock:
             now = self._clock()
-            return self._next_start(now) - now
+            start = self._next_start(now)
+            stale = self._stale_at
+            if stale is not None and now < stale < start:
+                start = stale  # one request looks again then (see delay)
+            return start - now
 
     # -- learning --------------------------------------------------------------------------
 
@@ -525,15 +530,16 @@ class RollingWindow:
         secondly = _parse_int(_header(headers, _SECONDLY_HEADER), _SANE_MAX)
         secondly_left = _parse_int(_header(headers, _SECONDLY_REMAINING_HEADER), _SANE_REMAINING)
         if max_requests is interval_ms is remaining is secondly is None and self._answered:
-            if self._stale_at is not None:
+            with self._lock:
+                self._reading_until = -math.inf
                 # An answer with nothing to tell about others: looking again one request at
                 # a time would not learn more, so stop doing it.
-                with self._lock:
-                    if self._stale_at is not None and self._clock() >= self._stale_at:
-                        self._stale_at = None
+                if self._stale_at is not None and self._clock() >= self._stale_at:
+                    self._stale_at = None
             return
         with self._lock:
             now = self._clock()
+            self._reading_until = -math.inf
             # The first answer ends the probe (see _probing): waiters are planned again.
             changed = not self._answered
             self._answered = True
@@ -561,22 +567,34 @@ class RollingWindow:
     ) -> None:
         """Record a ``429 TEN_SECONDLY_ROLLING``: HubSpot's window is full right now.
 
-        The requests HubSpot saw but this client did not send (another program sharing the
-        app's budget) count as having started just now, so no request starts until enough
-        of them age out. With ``hold`` they age out after at most that many seconds instead
-        of a whole interval: the client passes its retry policy's ``max_delay``, so that
-        one 429 never stalls every caller for longer than the policy allows. Call
+        When the answer says how much of the budget is left (``-Remaining``), the estimate
+        of others' use learned from it stands: the window is full until it goes stale
+        (half an interval on, or after ``hold`` if that is sooner), and then one request
+        looks. Otherwise the requests HubSpot saw but this client did not send count as
+        having started just now, so no request starts until enough of them age out; with
+        ``hold`` they age out after at most that many seconds instead of a whole interval.
+        The client passes its retry policy's ``max_delay`` as ``hold``, so that one 429
+        never stalls every caller for longer than the policy allows. Call
         :meth:`wait_time` afterwards for the retry delay.
 
         When the hold ends, one request goes first (as before the first answer): if the
         window is still full, only that one hears a 429, not every caller at once.
         """
+        learned = False
         if headers is not None:
             self.learn(headers)
+            remaining = _parse_int(_header(headers, _REMAINING_HEADER), _SANE_REMAINING)
+            learned = self._limit.adapt and remaining is not None
         with self._lock:
             now = self._clock()
             rule = self._rule
             self._forget_before(now)
+            if learned:
+                # Filling the window for the hold instead would send every retry at its
+                # end, into a window that others' requests may keep full for longer.
+                if hold is not None and self._stale_at is not None:
+                    self._stale_at = min(self._stale_at, now + max(hold, 0.0))
+                return
             mine = self._count(rule, now, others=False)
             missing = rule.max - mine
             if missing > 0:
@@ -646,7 +664,10 @@ class RollingWindow:
             mine -= sum(1 for t in self._flying if t.sent > self._last_sent)
         theirs = max(0, used - mine)
         if theirs and used:
-            # Others will want their share of the room that is left as well.
+            # Others will want their share of the room that is left as well. Rounded down:
+            # rounding up leaves the last slots of every window unused (measured: one
+            # window more for 400 calls at 100 per 10 s), which costs more than the few
+            # 429s of programs meeting at the last slot.
             theirs += int((rule.max - used) * theirs / used)
         theirs = min(theirs, rule.max)
         # As if they had all just started: a program that is using the budget goes on
@@ -657,7 +678,11 @@ class RollingWindow:
             fewer = True  # the answer to the request that looked: the others may be gone
         rule.others = [now] * theirs
         if rule is self._rule:
-            self._stale_at = now + rule.span * _STALE if theirs else None
+            # A window HubSpot says is full stays so until requests age out, ours with the
+            # others' (they burst when we did): looking earlier only buys a 429. Room left
+            # unused is different: the others may have finished.
+            stale = min(rule.span, max(rule.span * _STALE, _STALE_MIN)) if remaining else rule.span
+            self._stale_at = now + stale if theirs else None
         if fewer:
             # Others spend less than planned for: callers waiting on them go earlier.
             self._replan(now)
@@ -694,10 +719,14 @@ class RollingWindow:
     def _next_start(self, now: float, *, check: bool = False) -> float:
         self._forget_before(now)
         self._expire_estimate(now)
-        if self._flying and (self._probing(now) or self._crowded(now)):
-            # Woken when the one in flight is answered (see delay), else looks again soon.
-            self._poll_until = now + min(_PROBE_POLL, self._rule.span / self._rule.max)
-            return self._poll_until
+        # The request that looks is done when its answer's headers are learned, not when
+        # it is answered (finish comes first).
+        looking = self._probing(now)
+        busy = bool(self._flying) or (looking and now < self._reading_until)
+        if busy and (looking or self._crowded(now)):
+            # Looks again shortly: near the top this also spaces the requests of programs
+            # that cannot see each other, so that fewer of them meet at the last slots.
+            return now + min(_PROBE_POLL, self._rule.span / self._rule.max)
         times = self._times
         start = now
         # Reservations stay in order (FIFO): after every planned start, paced.

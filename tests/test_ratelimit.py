@@ -289,37 +289,48 @@ def test_our_requests_in_flight_that_started_later_have_not_arrived() -> None:
 def test_a_stale_estimate_of_others_lets_one_request_look_again() -> None:
     window, clock = make(10, 10.0)
     go(window)
-    # HubSpot counted 10: one of ours, nine of someone else's, taken as just started.
-    window.learn({"X-HubSpot-RateLimit-Remaining": "0"})
-    waiting = window.reserve()
-    assert waiting.at == pytest.approx(110.0)
-    # Planned around that estimate, it looks again when the estimate is stale: half an
-    # interval later, not a whole one.
-    assert window.delay(waiting) == pytest.approx(5.0)
+    # HubSpot counted 8: one of ours, seven of someone else's (taken as just started), who
+    # get one of the two left as well. The other is ours.
+    window.learn({"X-HubSpot-RateLimit-Remaining": "2"})
+    assert go(window) == 100.0
+    first, second = window.reserve(), window.reserve()
+    assert first.at == second.at == pytest.approx(110.0)
+    # Planned around that estimate, they look again when it is stale: half an interval
+    # later, not a whole one.
+    assert window.delay(first) == window.delay(second) == pytest.approx(5.0)
     clock.now = 105.0
-    assert window.delay(waiting) == 0.0
-    # One request looks; the others wait for its answer.
-    second = window.reserve()
-    assert second.state == 0
-    window.finish(waiting)
-    # Its answer: HubSpot counts our two only (the other program has finished).
-    window.learn({"X-HubSpot-RateLimit-Remaining": "8"})
+    # One request looks; the other waits for its answer.
+    assert window.delay(first) == 0.0
+    assert window.delay(second) > 0.0
+    window.finish(first)
+    # Its answer: HubSpot counts our three only (the other program has finished).
+    window.learn({"X-HubSpot-RateLimit-Remaining": "7"})
     assert second.at == 105.0
     assert window.delay(second) == 0.0
-    assert [window.reserve().state for _ in range(8)] == [1] * 7 + [0]
+    assert [window.reserve().state for _ in range(7)] == [1] * 6 + [0]
+
+
+def test_a_full_window_is_not_looked_at_early() -> None:
+    window, _ = make(10, 10.0)
+    go(window)
+    # Full: nothing frees before the requests in it age out, ours and the others' alike.
+    window.learn({"X-HubSpot-RateLimit-Remaining": "0"})
+    waiting = window.reserve()
+    assert window.delay(waiting) == pytest.approx(10.0)
 
 
 def test_a_stale_estimate_that_still_holds_is_taken_up_again() -> None:
     window, clock = make(10, 10.0)
     go(window)
-    window.learn({"X-HubSpot-RateLimit-Remaining": "0"})
+    window.learn({"X-HubSpot-RateLimit-Remaining": "2"})
+    go(window)
     clock.now = 105.0
     looking = window.reserve()
     assert looking.state == 1
     window.finish(looking)
-    # The others are still spending: nine of theirs again, counted from now.
+    # The others are still spending: seven of theirs again, counted from now.
     window.learn({"X-HubSpot-RateLimit-Remaining": "0"})
-    assert window.wait_time() == pytest.approx(5.0)  # stale again at 110, looks then
+    assert window.wait_time() == pytest.approx(5.0)  # our first two leave at 110
 
 
 def test_waiters_go_earlier_when_others_spend_less() -> None:
@@ -349,10 +360,12 @@ def test_near_a_full_window_shared_with_others_one_request_flies_at_a_time() -> 
     assert all(alone.reserve().state == 1 for _ in range(50))
     first, second = shared.reserve(), shared.reserve()
     assert (first.state, second.state) == (1, 0)
+    assert shared.delay(second) == pytest.approx(0.05)  # it looks again in 50 ms
     clock.now += 0.05
     assert shared.delay(second) > 0.0  # the first is still in flight
     shared.finish(first)
     shared.learn({"X-HubSpot-RateLimit-Remaining": "29"})
+    clock.now += 0.05
     assert shared.delay(second) == 0.0
 
 
@@ -473,6 +486,24 @@ def test_rate_limited_with_full_window_changes_nothing() -> None:
     before = window.wait_time()
     window.on_rate_limited({})
     assert window.wait_time() == before == pytest.approx(1.0)
+
+
+def test_rate_limited_with_remaining_keeps_the_estimate_learned_from_it() -> None:
+    window, clock = make(10, 10.0)
+    go(window)
+    clock.now = 101.0
+    # The 429 says the window is full: nine of someone else's, taken as just started. It
+    # stays full until the hold ends, then one request looks, not every retry at once.
+    window.on_rate_limited({"X-HubSpot-RateLimit-Remaining": "0"}, hold=8.0)
+    assert window.wait_time() == pytest.approx(8.0)
+    clock.now = 109.0
+    assert [window.reserve().state for _ in range(2)] == [1, 0]
+    # Without a hold it waits for the oldest request in the window, ours, to age out.
+    full, clock2 = make(10, 10.0)
+    go(full)
+    clock2.now = 101.0
+    full.on_rate_limited({"X-HubSpot-RateLimit-Remaining": "0"})
+    assert full.wait_time() == pytest.approx(9.0)
 
 
 def test_rate_limited_learns_from_headers() -> None:
