@@ -568,14 +568,13 @@ class RollingWindow:
         """Record a ``429 TEN_SECONDLY_ROLLING``: HubSpot's window is full right now.
 
         When the answer says how much of the budget is left (``-Remaining``), the estimate
-        of others' use learned from it stands: the window is full until it goes stale
-        (half an interval on, or after ``hold`` if that is sooner), and then one request
-        looks. Otherwise the requests HubSpot saw but this client did not send count as
-        having started just now, so no request starts until enough of them age out; with
-        ``hold`` they age out after at most that many seconds instead of a whole interval.
-        The client passes its retry policy's ``max_delay`` as ``hold``, so that one 429
-        never stalls every caller for longer than the policy allows. Call
-        :meth:`wait_time` afterwards for the retry delay.
+        of others' use learned from it stands: the window is full until requests age out,
+        ours at their times and the others' as if they had just started. Otherwise the
+        requests HubSpot saw but this client did not send count as having started just
+        now, and with ``hold`` they age out after at most that many seconds instead of a
+        whole interval: the client passes its retry policy's ``max_delay``, so that a 429
+        that says nothing about the window never stalls every caller for longer than the
+        policy allows. Call :meth:`wait_time` afterwards for the retry delay.
 
         When the hold ends, one request goes first (as before the first answer): if the
         window is still full, only that one hears a 429, not every caller at once.
@@ -590,10 +589,9 @@ class RollingWindow:
             rule = self._rule
             self._forget_before(now)
             if learned:
-                # Filling the window for the hold instead would send every retry at its
-                # end, into a window that others' requests may keep full for longer.
-                if hold is not None and self._stale_at is not None:
-                    self._stale_at = min(self._stale_at, now + max(hold, 0.0))
+                # Not cut short by the hold: the window is full until requests age out,
+                # and retries sent at the end of a hold met it still full (measured at 100
+                # per 10 s: one more 429 for each one, eight seconds later).
                 return
             mine = self._count(rule, now, others=False)
             missing = rule.max - mine
