@@ -234,9 +234,9 @@ def run(out: IO[str] | None = None) -> int:
                 "The client's request log (logger 'hubspot_assoc', DEBUG; -v on the CLI):\n"
                 + "\n".join(f"  {line}" for line in log.lines)
                 + f"\n\nThe sandbox answered {statuses}. Its 429 said the rate-limit window "
-                f"was full, so the\nclient waited until its oldest request in the window aged "
-                f"out (the window is\n{WINDOW_SECONDS:g} s here, 10 s at HubSpot) and retried: "
-                f"the call took {waited:.1f} s and returned\n{len(limits)} association types."
+                f"was full, so the\nclient waited for room in it (the window is "
+                f"{WINDOW_SECONDS:g} s long here, 10 s at HubSpot)\nand retried: the call took "
+                f"{waited:.1f} s and returned {len(limits)} association types."
             )
 
     p.line()

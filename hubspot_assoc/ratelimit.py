@@ -567,14 +567,15 @@ class RollingWindow:
     ) -> None:
         """Record a ``429 TEN_SECONDLY_ROLLING``: HubSpot's window is full right now.
 
-        When the answer says how much of the budget is left (``-Remaining``), the estimate
-        of others' use learned from it stands: the window is full until requests age out,
-        ours at their times and the others' as if they had just started. Otherwise the
-        requests HubSpot saw but this client did not send count as having started just
-        now, and with ``hold`` they age out after at most that many seconds instead of a
-        whole interval: the client passes its retry policy's ``max_delay``, so that a 429
-        that says nothing about the window never stalls every caller for longer than the
-        policy allows. Call :meth:`wait_time` afterwards for the retry delay.
+        When the answer says how much of the budget is left (``-Remaining``) and some of
+        this client's requests are in the window, the estimate of others' use learned from
+        it stands: the window is full until requests age out, ours at their times and the
+        others' as if they had just started. Otherwise the requests HubSpot saw but this
+        client did not send count as having started just now, and with ``hold`` they age
+        out after at most that many seconds instead of a whole interval: the client passes
+        its retry policy's ``max_delay``, so that a 429 it cannot place never stalls every
+        caller for longer than the policy allows. Call :meth:`wait_time` afterwards for the
+        retry delay.
 
         When the hold ends, one request goes first (as before the first answer): if the
         window is still full, only that one hears a 429, not every caller at once.
@@ -588,12 +589,15 @@ class RollingWindow:
             now = self._clock()
             rule = self._rule
             self._forget_before(now)
-            if learned:
-                # Not cut short by the hold: the window is full until requests age out,
-                # and retries sent at the end of a hold met it still full (measured at 100
-                # per 10 s: one more 429 for each one, eight seconds later).
-                return
             mine = self._count(rule, now, others=False)
+            if learned:
+                # With requests of ours in the window, the window is full until they age
+                # out: not cut short by the hold, since retries sent at its end met it still
+                # full (at 100 per 10 s, one more 429 for each, eight seconds later). With
+                # none of ours, nothing tells when it frees, and the hold caps the wait.
+                if mine == 0 and hold is not None and self._stale_at is not None:
+                    self._stale_at = min(self._stale_at, now + max(hold, 0.0))
+                return
             missing = rule.max - mine
             if missing > 0:
                 started = now if hold is None else min(now, now - rule.span + max(hold, 0.0))

@@ -503,6 +503,11 @@ def test_rate_limited_with_remaining_keeps_the_estimate_learned_from_it() -> Non
     clock2.now = 101.0
     silent.on_rate_limited({}, hold=2.0)
     assert silent.wait_time() == pytest.approx(2.0)
+    # So is one when none of our requests is in the window: nothing tells when it frees.
+    newcomer, clock3 = make(10, 10.0)
+    clock3.now = 101.0
+    newcomer.on_rate_limited({"X-HubSpot-RateLimit-Remaining": "0"}, hold=2.0)
+    assert newcomer.wait_time() == pytest.approx(2.0)
 
 
 def test_rate_limited_learns_from_headers() -> None:
