@@ -52,14 +52,16 @@ an answer is exactly what Remaining says. Then:
   count before the next one goes, so four programs overrun a full window by at most a few
   requests, not by all their threads.
 * **Estimates go stale.** Each answer replaces the estimate with a fresh one, and callers
-  waiting on others' use are planned again when it shrinks. Half an interval after the
-  last answer the estimate is stale: others' requests stop counting and one request goes
-  to look (the others may have finished; callers waiting on them wake to see). Without
-  that, a program that finished would leave its slots unused for a whole interval.
+  waiting on others' use are planned again when it shrinks. Half an interval (at least
+  5 s) after an answer that showed room left, the estimate is stale: others' requests stop
+  counting and one request goes to look (the others may have finished; callers waiting on
+  them wake to see). Without that, a program that finished would leave its slots unused
+  for a whole interval. A window reported full is not looked at early.
 
 A 429 answer leaves the window (HubSpot did not count it). After a 429 the window counts as
-full (:meth:`RollingWindow.on_rate_limited`) for at most the retry policy's ``max_delay``;
-then one request goes first.
+full (:meth:`RollingWindow.on_rate_limited`): until requests age out when its
+``Remaining`` can be placed against our own requests, else for at most the retry policy's
+``max_delay``; then one request goes first.
 
 This keeps independent processes mostly out of each other's way, but they still only
 *guess* each other's plans: in ``scripts/bench`` four processes on one token see a few
@@ -118,10 +120,10 @@ _SANE_INTERVAL_MS = range(100, 86_400_001)
 _SANE_REMAINING = range(0, 100_001)
 _STORE_SCHEMES = ("redis", "rediss", "unix")
 _CROWDED = 0.25  # with others spending, the share of the window left where one goes at a time
-# How long an estimate of others' use holds without a fresh answer: half the interval, but
-# at least 5 s (and at most the interval). Then their estimated requests stop counting and
-# one request looks again; while they still fill the window, that one hears a 429, so each
-# process looks at most once per 5 s.
+# How long an estimate of others' use holds without a fresh answer that showed room left:
+# half the interval, but at least 5 s (and at most the interval). Then their estimated
+# requests stop counting and one request looks again; while they still fill the window,
+# that one hears a 429, so each process looks at most once per 5 s.
 _STALE = 0.5
 _STALE_MIN = 5.0
 _PROBE_POLL = 0.05  # seconds between looks while one probing request is in flight
@@ -530,12 +532,13 @@ class RollingWindow:
         secondly = _parse_int(_header(headers, _SECONDLY_HEADER), _SANE_MAX)
         secondly_left = _parse_int(_header(headers, _SECONDLY_REMAINING_HEADER), _SANE_REMAINING)
         if max_requests is interval_ms is remaining is secondly is None and self._answered:
-            with self._lock:
-                self._reading_until = -math.inf
-                # An answer with nothing to tell about others: looking again one request at
-                # a time would not learn more, so stop doing it.
-                if self._stale_at is not None and self._clock() >= self._stale_at:
-                    self._stale_at = None
+            if self._reading_until > -math.inf or self._stale_at is not None:
+                with self._lock:
+                    self._reading_until = -math.inf
+                    # An answer with nothing to tell about others: looking again one
+                    # request at a time would not learn more, so stop doing it.
+                    if self._stale(self._clock()):
+                        self._stale_at = None
             return
         with self._lock:
             now = self._clock()
@@ -697,18 +700,20 @@ class RollingWindow:
         costs one round trip and brings fresh headers, where a burst on a guess could
         bring a burst of 429s.
         """
-        if not self._answered:
-            return True
+        return not self._answered or self._stale(now)
+
+    def _stale(self, now: float) -> bool:
+        """Whether the estimate of others' use has run out (see ``_STALE``)."""
         return self._stale_at is not None and now >= self._stale_at
 
     def _expire_estimate(self, now: float) -> None:
         """Stop counting others' estimated requests once the estimate is stale.
 
         They were counted as if they had just started, the most careful guess while others
-        go on spending. When that guess is older than ``_STALE`` of the interval, the slots
-        may have been free for a while (the other program finished); one request looks.
+        go on spending. When it is stale, the slots may have been free for a while (the
+        other program finished); one request looks.
         """
-        if self._stale_at is not None and now >= self._stale_at:
+        if self._stale(now):
             self._rule.others.clear()
 
     def _crowded(self, now: float) -> bool:
